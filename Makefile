@@ -1,0 +1,53 @@
+# symwork: `make worksheets` builds every worksheet into output/; `make test` runs the whole suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+TEX_PACKAGES := texlive-latex-base texlive-latex-recommended texlive-fonts-recommended lmodern latexmk poppler-utils
+
+.PHONY: worksheets test venv dev tex lint typecheck bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+venv: $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[figures]'
+
+dev: $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+
+# TeX Live from Debian when pdflatex is missing and we can install it (root or sudo); otherwise
+# say what to install and carry on, so that the .tex files are still written.
+tex:
+	@if command -v pdflatex >/dev/null && command -v latexmk >/dev/null && command -v pdftotext >/dev/null; then \
+		exit 0; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing TeX Live ($(TEX_PACKAGES))"; \
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(TEX_PACKAGES) >/dev/null; \
+	elif command -v sudo >/dev/null && sudo -n true 2>/dev/null && command -v apt-get >/dev/null; then \
+		echo "Installing TeX Live with sudo ($(TEX_PACKAGES))"; \
+		sudo DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(TEX_PACKAGES) >/dev/null; \
+	else \
+		echo "pdflatex/latexmk not found and cannot install them here: run"; \
+		echo "  sudo apt-get install $(TEX_PACKAGES)"; \
+		echo "(or install TeX Live from https://tug.org/texlive/); the .tex files are still written."; \
+	fi
+
+worksheets: venv tex
+	$(BIN)/symwork build --out output
+
+test: dev tex
+	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
+
+lint: dev
+	$(BIN)/ruff check symwork tests derivations benchmarks
+	$(BIN)/mypy
+
+bench: dev tex
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf output .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info

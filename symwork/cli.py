@@ -1,0 +1,193 @@
+"""The symwork command line: a thin shell over the library's public API."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _friendly(function: F) -> F:
+    """Map SymworkError to a one-line message and its exit code: users never see a traceback for bad input."""
+
+    @wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from .errors import SymworkError
+
+        try:
+            return function(*args, **kwargs)
+        except SymworkError as exc:
+            click.echo(f"symwork: {exc}", err=True)
+            sys.exit(exc.exit_code)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option(
+    "--library",
+    "libraries",
+    multiple=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Extra folder of derivations (repeatable; also SYMWORK_LIBRARY, separated like PATH).",
+)
+@click.version_option(package_name="symwork")
+@click.pass_context
+def main(ctx: click.Context, libraries: tuple[Path, ...]) -> None:
+    """symwork: the mathematics behind LLMs as verified, printable derivations.
+
+    \b
+    Lecturers:  symwork build [WORKSHEET|FILE.toml ...]   worksheets, solutions, keys
+    Students:   symwork show ID                           a derivation, step by step
+    Authors:    symwork audit                             check every step of every derivation
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["libraries"] = libraries
+
+
+def _load(ctx: click.Context) -> None:
+    from . import registry
+
+    for folder in ctx.obj.get("libraries", ()):
+        registry.add_library(folder)
+
+
+@main.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array of {id, topic, title}.")
+@click.option("--topic", type=click.Choice(["linear-algebra", "calculus", "probability"]), help="Only this topic.")
+@click.pass_context
+@_friendly
+def list_command(ctx: click.Context, as_json: bool, topic: str | None) -> None:
+    """List the derivations: id, topic and title."""
+    _load(ctx)
+    import symwork
+
+    items = [d for d in symwork.derivations() if topic is None or d.topic == topic]
+    if as_json:
+        click.echo(json.dumps([{"id": d.id, "topic": d.topic, "title": d.title} for d in items], indent=2))
+        return
+    width = max((len(d.id) for d in items), default=2)
+    for d in items:
+        click.echo(f"{d.id:<{width}}  {d.topic:<14}  {d.title}")
+
+
+@main.command()
+@click.argument("derivation_id", metavar="ID")
+@click.option("--format", "fmt", type=click.Choice(["text", "latex", "json"]), default="text", show_default=True)
+@click.pass_context
+@_friendly
+def show(ctx: click.Context, derivation_id: str, fmt: str) -> None:
+    """Show a derivation's steps, each with its justification."""
+    _load(ctx)
+    from . import exporting
+
+    click.echo(exporting.show(derivation_id, fmt), nl=False)
+
+
+@main.command()
+@click.argument("ids", nargs=-1, metavar="[ID]...")
+@click.option("--seed", default=0, show_default=True, help="Seed for the random check points.")
+@click.option("--json", "as_json", is_flag=True, help="Print the table as JSON.")
+@click.pass_context
+@_friendly
+def audit(ctx: click.Context, ids: tuple[str, ...], seed: int, as_json: bool) -> None:
+    """Check every step of every derivation (or of the given IDs) at random points on small instances,
+    and every result against finite differences, autodiff or an independent numpy computation.
+    Exits 1 on any failure."""
+    _load(ctx)
+    import symwork
+
+    from . import check
+
+    items = [symwork.get(i) for i in ids] if ids else symwork.derivations()
+    rows = []
+    start = time.perf_counter()
+    for item in items:
+        row = check.audit(item, seed=seed)
+        rows.append(row)
+        if not as_json:
+            click.echo(f"{row.id:<32} {row.steps:>5} steps {row.points:>6} points  {row.status}")
+            for failure in row.failures:
+                click.echo(f"    {failure}")
+    failed = [r for r in rows if r.failures]
+    if as_json:
+        click.echo(json.dumps([{"id": r.id, "steps": r.steps, "points": r.points, "status": r.status, "failures": list(r.failures)} for r in rows], indent=2))
+    else:
+        click.echo(f"{len(rows) - len(failed)}/{len(rows)} derivations verified in {time.perf_counter() - start:.1f} s")
+    sys.exit(1 if failed else 0)
+
+
+@main.command()
+@click.argument("targets", nargs=-1, metavar="[WORKSHEET|FILE.toml]...")
+@click.option("--version", "versions", multiple=True, type=click.Choice(["student", "solutions", "key"]), help="Only these versions (repeatable).")
+@click.option("--seed", default=0, show_default=True, help="Seed of the exercise variants.")
+@click.option("--title", help="Title printed on the worksheets (overrides the worksheet's).")
+@click.option("--course", help="Course name printed in the header.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("output"), show_default=True, help="Output folder.")
+@click.option("--no-pdf", is_flag=True, help="Write the .tex files only.")
+@click.option("--jobs", "-j", default=0, help="Parallel LaTeX runs (default: the number of cores).")
+@click.option("--force", is_flag=True, help="Rebuild even what the cache says is up to date.")
+@click.pass_context
+@_friendly
+def build(
+    ctx: click.Context,
+    targets: tuple[str, ...],
+    versions: tuple[str, ...],
+    seed: int,
+    title: str | None,
+    course: str | None,
+    out: Path,
+    no_pdf: bool,
+    jobs: int,
+    force: bool,
+) -> None:
+    """Build worksheets into OUT/<worksheet>/{student,solutions,key}.{tex,pdf}.
+
+    WORKSHEET is linear-algebra, calculus, probability or workbook (default: all four), or a TOML file
+    with title, course, instructions, derivations (ordered ids) and versions.
+    """
+    _load(ctx)
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+    from rich.table import Table
+
+    from . import build as builder
+    from . import worksheets
+
+    console = Console(stderr=True)
+    options = builder.Options(
+        out=out, versions=versions or None, seed=seed, title=title, course=course, pdf=not no_pdf, jobs=jobs, force=force
+    )
+    sheets = worksheets.resolve(targets)
+    jobs_list = builder.plan(sheets, options)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console, transient=True) as bar:
+        task = bar.add_task("building", total=len(jobs_list))
+
+        def advance(label: str, outcome: Any) -> None:
+            bar.update(task, advance=1, description=label)
+
+        report = builder.build(sheets, options, progress=advance, jobs_list=jobs_list)
+    table = Table(title="symwork build", show_lines=False)
+    for column in ("worksheet", "version", "status", "seconds", "file"):
+        table.add_column(column)
+    for outcome in report.outcomes:
+        file = outcome.job.pdf if outcome.status in {"built", "cached"} and options.pdf and builder.tex_available() else outcome.job.tex
+        table.add_row(outcome.job.worksheet.name, outcome.job.name, outcome.status, f"{outcome.seconds:.2f}", str(file))
+    console.print(table)
+    for note in report.notes:
+        console.print(note)
+    for outcome in report.failed:
+        click.echo(f"symwork: {outcome.message}", err=True)
+    sys.exit(1 if report.failed else 0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

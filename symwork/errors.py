@@ -1,0 +1,49 @@
+"""The one error hierarchy of symwork: bad input versus not supported, each with a CLI exit code."""
+
+from __future__ import annotations
+
+
+class SymworkError(Exception):
+    """Base of every error symwork raises on purpose; its message is one sentence for a user."""
+
+    exit_code = 2
+
+
+class InputError(SymworkError):
+    """The user gave something invalid: an unknown id, a missing array, a malformed file."""
+
+
+class UnknownDerivationError(InputError):
+    """No derivation has the requested id."""
+
+
+class ShapeError(InputError):
+    """An array given to a derivation has the wrong shape or is missing."""
+
+
+class ParseError(InputError):
+    """Text typed by a person could not be read as mathematics."""
+
+
+class LimitError(InputError):
+    """An input is too large or too deep to be handled safely."""
+
+
+class LibraryError(SymworkError):
+    """A derivation folder is broken: a duplicate id, a bad declaration, a module that fails to import."""
+
+
+class NotSupportedError(SymworkError):
+    """The input is valid but symwork cannot handle it (yet)."""
+
+    exit_code = 3
+
+
+class CheckError(SymworkError):
+    """A verification could not be carried out."""
+
+
+class BuildError(SymworkError):
+    """Rendering or compiling a worksheet failed."""
+
+    exit_code = 1

@@ -1,0 +1,239 @@
+"""From a Derivation to Instances: concrete sizes, expanded definitions, evaluation and exact answers."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+import sympy as sp
+from sympy.matrices.expressions.matexpr import MatrixElement
+
+from .errors import InputError, ShapeError
+from .model import Body, Definition, Derivation, Exercise, Instance, sympy_symbol_for_size, symbolic_shape_names
+
+
+def size_names(derivation: Derivation) -> list[str]:
+    names = symbolic_shape_names(derivation.inputs)
+    for extra in derivation.sizes:
+        if extra not in names:
+            names.append(extra)
+    return names
+
+
+def symbolic_sizes(derivation: Derivation) -> dict[str, sp.Symbol]:
+    return {name: sympy_symbol_for_size(name) for name in size_names(derivation)}
+
+
+def instantiate(derivation: Derivation, sizes: Mapping[str, int]) -> Instance:
+    expected = size_names(derivation)
+    unknown = sorted(set(sizes) - set(expected))
+    missing = [name for name in expected if name not in sizes]
+    if unknown or missing:
+        raise InputError(
+            f"Derivation {derivation.id!r} takes sizes {', '.join(expected) or 'none'}; "
+            f"got {', '.join(f'{k}={v}' for k, v in sizes.items()) or 'none'}."
+        )
+    concrete = {name: int(sizes[name]) for name in expected}
+    return Instance(derivation=derivation, sizes=concrete, body=derivation.build(**concrete))
+
+
+def _matrix_to_indexed(expr: Any) -> Any:
+    """Entries of explicit matrix expressions become 1-based Indexed, like the rest of the notation."""
+
+    def convert(element: MatrixElement) -> sp.Expr:
+        parent, row, col = element.args
+        base = sp.IndexedBase(parent.name) if isinstance(parent, sp.MatrixSymbol) else parent
+        if isinstance(parent, sp.MatrixSymbol) and parent.shape[1] == 1:
+            return base[row + 1]
+        return base[row + 1, col + 1]
+
+    return expr.replace(lambda e: isinstance(e, MatrixElement), convert)
+
+
+def explicit(expr: Any) -> Any:
+    """A matrix expression at concrete sizes as an explicit matrix of scalar entries."""
+    if isinstance(expr, sp.MatrixExpr) and not isinstance(expr, sp.MatrixBase):
+        expr = expr.as_explicit()
+    if isinstance(expr, sp.MatrixBase):
+        return sp.ImmutableMatrix(expr.shape[0], expr.shape[1], [_matrix_to_indexed(e) for e in expr])
+    return _matrix_to_indexed(expr) if isinstance(expr, sp.Basic) else expr
+
+
+def expand_definitions(expr: Any, definitions: tuple[Definition, ...], *, limit: int = 20) -> Any:
+    """Replace every defined name by its definition until none is left."""
+    by_name = {definition_name(definition): definition for definition in definitions}
+
+    def is_defined(e: Any) -> bool:
+        if isinstance(e, sp.Indexed):
+            return e.base.label.name in by_name and by_name[e.base.label.name].indices != ()
+        return isinstance(e, sp.Symbol) and e.name in by_name and not by_name[e.name].indices
+
+    def substitute(e: Any) -> Any:
+        if isinstance(e, sp.Indexed):
+            definition = by_name[e.base.label.name]
+            return explicit(definition.expr).xreplace(dict(zip(definition.indices, e.indices, strict=True)))
+        return explicit(by_name[e.name].expr)
+
+    for _ in range(limit):
+        if not isinstance(expr, sp.Basic) or not expr.has(*_atoms(expr, is_defined)):
+            return expr
+        expr = expr.replace(is_defined, substitute)
+    return expr
+
+
+def _atoms(expr: Any, predicate: Any) -> list[Any]:
+    found = [node for node in sp.preorder_traversal(expr) if predicate(node)]
+    return found or [sp.Symbol("__never__")]
+
+
+def prepare(expr: Any, body: Body) -> Any:
+    """A side of a step, ready for numeric checking: explicit, definitions expanded, derivatives and sums done."""
+    expr = expand_definitions(explicit(expr), body.definitions)
+    if isinstance(expr, sp.Basic):
+        expr = expr.doit()
+        if isinstance(expr, sp.MatrixBase):
+            expr = sp.ImmutableMatrix(expr.shape[0], expr.shape[1], [_matrix_to_indexed(e).doit() for e in expr])
+    return expr
+
+
+def infer_sizes(derivation: Derivation, values: Mapping[str, Any]) -> dict[str, int]:
+    """Sizes read off the arrays' shapes, with errors that say what was expected."""
+    sizes: dict[str, int] = {}
+    expected = ", ".join(f"{item.name} {shape_text(item.shape)}" for item in derivation.inputs)
+    unknown = sorted(set(values) - {item.name for item in derivation.inputs})
+    if unknown:
+        raise ShapeError(f"{derivation.id!r} takes {expected}; {', '.join(map(repr, unknown))} is not one of them.")
+    for item in derivation.inputs:
+        if item.name not in values:
+            raise ShapeError(f"{derivation.id!r} needs {item.name}, {shape_text(item.shape)}; it takes {expected}.")
+        array = np.asarray(values[item.name], dtype=float)
+        if not item.shape:
+            if array.ndim and not derivation.elementwise:
+                raise ShapeError(f"{derivation.id!r} needs {item.name} to be a scalar; got shape {array.shape}.")
+            continue
+        if array.ndim != len(item.shape):
+            raise ShapeError(
+                f"{derivation.id!r} needs {item.name} of shape {shape_text(item.shape)}; got shape {array.shape}."
+            )
+        for dim, actual in zip(item.shape, array.shape, strict=True):
+            want = sizes.setdefault(dim, actual) if isinstance(dim, str) else dim
+            if want != actual or actual == 0:
+                raise ShapeError(
+                    f"{derivation.id!r} needs {item.name} of shape {shape_text(item.shape)} consistent with "
+                    f"{', '.join(f'{k}={v}' for k, v in sizes.items())}; got shape {array.shape}."
+                )
+    for name in size_names(derivation):
+        if name not in sizes:
+            if name in derivation.sizes and derivation.sizes[name]:
+                sizes[name] = derivation.sizes[name][0]
+    return sizes
+
+
+def shape_text(shape: tuple[Any, ...]) -> str:
+    if not shape:
+        return "a scalar"
+    return "an array of shape (" + ", ".join(str(d) for d in shape) + (",)" if len(shape) == 1 else ")")
+
+
+def _definition_values(body: Body, values: dict[str, Any]) -> dict[str, Any]:
+    """Evaluate the definitions once, as arrays over their indices, in dependency order."""
+    from . import numeric
+
+    scope = dict(values)
+    pending = [d for d in body.definitions if not (isinstance(d.expr, sp.Basic) and explicit(d.expr).has(sp.Derivative))]
+    while pending:
+        ready = [d for d in pending if numeric.free_names(explicit(d.expr)) - {i.name for i in body.indices} <= set(scope)]
+        if not ready:
+            break  # the rest depend on something unknown; the evaluation that needs it reports it
+        for definition in ready:
+            ranges = [(index, int(body.indices[index])) for index in definition.indices]
+            scope[definition_name(definition)] = numeric.evaluate(explicit(definition.expr), scope, ranges)
+            pending.remove(definition)
+    return scope
+
+
+def definition_name(definition: Definition) -> str:
+    symbol = definition.symbol
+    return str(symbol.label) if isinstance(symbol, sp.IndexedBase) else str(symbol.name)
+
+
+def result_expression(instance: Instance) -> Any:
+    """The result's right-hand side, with only definitions that hide derivatives expanded."""
+    body = instance.body
+    rhs = explicit(body.result.rhs)
+    if isinstance(rhs, sp.Basic) and rhs.has(sp.Derivative):
+        return prepare(rhs, body)
+    derivative_defs = tuple(d for d in body.definitions if isinstance(d.expr, sp.Basic) and d.expr.has(sp.Derivative))
+    rhs = expand_definitions(rhs, derivative_defs)
+    return rhs.doit() if isinstance(rhs, sp.Basic) and derivative_defs else rhs
+
+
+def evaluate_instance(instance: Instance, values: Mapping[str, Any]) -> np.ndarray:
+    from . import numeric
+
+    arrays = {name: np.asarray(value, dtype=float) for name, value in values.items()}
+    scope = _definition_values(instance.body, arrays)
+    ranges = [(index, int(instance.body.indices[index])) for index in instance.body.result_indices]
+    rhs = result_expression(instance)
+    value = numeric.evaluate(explicit(rhs), scope, ranges)
+    # Column vectors are returned as 1-D arrays, as numpy users expect of a gradient.
+    if isinstance(explicit(rhs), sp.MatrixBase) and explicit(rhs).shape[1] == 1 and not ranges:
+        value = value[:, 0]
+    return value
+
+
+def evaluate(derivation: Derivation, values: Mapping[str, Any]) -> np.ndarray:
+    sizes = infer_sizes(derivation, values)
+    instance = instantiate(derivation, sizes)
+    if derivation.evaluator is not None:
+        return np.asarray(derivation.evaluator(instance, {k: np.asarray(v, dtype=float) for k, v in values.items()}))
+    return evaluate_instance(instance, values)
+
+
+def exact_answer(derivation: Derivation, values: Mapping[str, Any]) -> Any:
+    """The result at exact values (integers, Rationals, SymPy matrices or nested lists), as SymPy."""
+    shapes = {name: np.asarray(value, dtype=object).shape for name, value in values.items()}
+    sizes = infer_sizes(derivation, {name: np.zeros(shape) for name, shape in shapes.items()})
+    instance = instantiate(derivation, sizes)
+    body = instance.body
+    expr = prepare(body.result.rhs, body)
+    substitution: dict[Any, Any] = {}
+    for item in derivation.inputs:
+        value = values[item.name]
+        if not item.shape:
+            substitution[sp.Symbol(item.name)] = sp.nsimplify(value)
+            continue
+        array = np.asarray(value, dtype=object)
+        base = sp.IndexedBase(item.name)
+        for position in np.ndindex(array.shape):
+            substitution[base[tuple(p + 1 for p in position)]] = sp.nsimplify(array[position])
+    if body.result_indices:
+        ranges = [range(1, int(body.indices[index]) + 1) for index in body.result_indices]
+        table = np.empty(tuple(len(r) for r in ranges), dtype=object)
+        for position in np.ndindex(table.shape):
+            point = {index: ranges[axis][position[axis]] for axis, index in enumerate(body.result_indices)}
+            table[position] = sp.simplify(_substitute(_substitute(expr, point), substitution))
+        if table.ndim <= 2:
+            return sp.ImmutableMatrix(table.reshape(table.shape[0], -1).tolist())
+        return sp.ImmutableDenseNDimArray(table.tolist())
+    substituted = _substitute(expr, substitution)
+    if isinstance(substituted, sp.MatrixBase):
+        return substituted.applyfunc(sp.simplify)
+    return sp.simplify(substituted)
+
+
+def _substitute(expr: Any, mapping: Mapping[Any, Any]) -> Any:
+    symbols = {sp.Symbol(k.name, **k.assumptions0) if isinstance(k, sp.Symbol) else k: v for k, v in mapping.items()}
+    # Symbols created with assumptions differ from plain ones: match by name as well.
+    by_name = {k.name: v for k, v in mapping.items() if isinstance(k, sp.Symbol)}
+    extra = {s: by_name[s.name] for s in getattr(expr, "free_symbols", ()) if isinstance(s, sp.Symbol) and s.name in by_name}
+    return expr.xreplace({**symbols, **extra}).doit() if isinstance(expr, sp.Basic) else expr
+
+
+def make_exercise(derivation: Derivation, seed: int) -> Exercise:
+    if derivation.exercise is None:
+        raise InputError(f"Derivation {derivation.id!r} has no exercise generator.")
+    rng = np.random.default_rng(seed)
+    return replace(derivation.exercise(rng), derivation_id=derivation.id, seed=seed)

@@ -1,0 +1,159 @@
+"""LaTeX for our notation: a LatexPrinter subclass (\\top, \\bm, \\operatorname) and step layout."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import sympy as sp
+from sympy.printing.latex import LatexPrinter
+
+if TYPE_CHECKING:
+    from .model import Body, Derivation
+
+#: ML functions and the symwork.sty macro that prints each.
+FUNCTION_MACROS: dict[str, str] = {
+    "sigmoid": r"\sigma",
+    "relu": r"\relu",
+    "logsumexp": r"\logsumexp",
+}
+
+
+class SymworkLatexPrinter(LatexPrinter):
+    """Prints z[i] as z_i, ∂s_i/∂z_j as a fraction, vectors in bold, transposes as ^\\top."""
+
+
+    def __init__(self, settings: dict[str, Any] | None = None) -> None:
+        super().__init__({"mul_symbol": None, "fold_short_frac": False, **(settings or {})})
+
+    def _print_Indexed(self, expr: sp.Indexed) -> str:
+        base = self._print(expr.base.label)
+        indices = [self._print(index) for index in expr.indices]
+        joined = "".join(indices) if all(len(i) == 1 for i in indices) else ", ".join(indices)
+        return f"{base}_{{{joined}}}"
+
+    def _print_IndexedBase(self, expr: sp.IndexedBase) -> str:
+        return self._print(expr.label)
+
+    def _print_KroneckerDelta(self, expr: sp.KroneckerDelta, exp: str | None = None) -> str:
+        first, second = (self._print(arg) for arg in expr.args)
+        joined = first + second if len(first) == 1 and len(second) == 1 else f"{first}, {second}"
+        text = rf"\delta_{{{joined}}}"
+        return f"{text}^{{{exp}}}" if exp else text
+
+    def _print_Derivative(self, expr: sp.Derivative) -> str:
+        function = expr.expr
+        if not isinstance(function, (sp.Indexed, sp.Symbol, sp.MatrixSymbol)):
+            return super()._print_Derivative(expr)
+        partial = r"\partial" if len(expr.free_symbols) > 1 or isinstance(function, sp.Indexed) else r"\mathrm{d}"
+        total = sum(count for _, count in expr.variable_count)
+        denominator = " ".join(
+            f"{partial} {self._print(variable)}" + (f"^{{{count}}}" if count > 1 else "")
+            for variable, count in expr.variable_count
+        )
+        numerator = f"{partial}^{{{total}}} {self._print(function)}" if total > 1 else f"{partial} {self._print(function)}"
+        return rf"\frac{{{numerator}}}{{{denominator}}}"
+
+    def _print_MatrixSymbol(self, expr: sp.MatrixSymbol) -> str:
+        name = self._print(sp.Symbol(expr.name))
+        return rf"\bm{{{name}}}" if expr.shape[1] == 1 else name
+
+    def _print_Transpose(self, expr: sp.Transpose) -> str:
+        inner = self._print(expr.arg)
+        if not isinstance(expr.arg, (sp.MatrixSymbol, sp.Symbol)):
+            inner = rf"\left({inner}\right)"
+        return rf"{inner}^\top"
+
+    def _print_Trace(self, expr: sp.Trace) -> str:
+        return rf"\tr\left({self._print(expr.arg)}\right)"
+
+    def _print_DiagMatrix(self, expr: Any) -> str:
+        return rf"\diag\left({self._print(expr.arg)}\right)"
+
+    def _print_DiagonalizeVector(self, expr: Any) -> str:
+        return self._print_DiagMatrix(expr)
+
+    def _print_softmax(self, expr: sp.Function, exp: str | None = None) -> str:
+        component, *xs = expr.args
+        inner = ", ".join(self._print(x) for x in xs)
+        text = rf"\softmax\left({inner}\right)_{{{self._print(component)}}}"
+        return f"{text}^{{{exp}}}" if exp else text
+
+    def _print_Function(self, expr: sp.Function, exp: str | None = None) -> str:
+        macro = FUNCTION_MACROS.get(type(expr).__name__)
+        if macro is None:
+            return super()._print_Function(expr, exp)
+        inner = ", ".join(self._print(arg) for arg in expr.args)
+        head = f"{macro}^{{{exp}}}" if exp else macro
+        return rf"{head}\left({inner}\right)"
+
+
+_PRINTER = SymworkLatexPrinter()
+
+
+def latex(expr: Any) -> str:
+    """LaTeX for a SymPy object in symwork notation; ``latex(sigmoid(x))`` is ``\\sigma\\left(x\\right)``."""
+    if isinstance(expr, str):
+        return expr
+    return _PRINTER.doprint(expr)
+
+
+def split_terms(expr: Any, *, width: int = 70) -> list[str]:
+    """The LaTeX of ``expr`` broken at top-level + and − so that no line is much wider than ``width`` characters."""
+    text = latex(expr)
+    if len(text) <= width or not isinstance(expr, sp.Add):
+        return [text]
+    lines: list[str] = []
+    current = ""
+    for term in sp.Add.make_args(expr):
+        negative = term.could_extract_minus_sign()
+        piece = latex(-term if negative else term)
+        joiner = " - " if negative else (" + " if current or lines else "")
+        if current and len(current) + len(piece) > width:
+            lines.append(current)
+            current = ("- " if negative else "+ ") + piece
+        else:
+            current = (current + joiner + piece) if current or lines else (("-" if negative else "") + piece)
+    lines.append(current)
+    return lines
+
+
+@dataclass(frozen=True)
+class Row:
+    """One aligned row of a worked solution: ``lhs & = rhs`` with a justification."""
+
+    lhs: str
+    rhs_lines: tuple[str, ...]
+    why: str
+
+
+def rows(body: Body, *, width: int = 70) -> list[Row]:
+    """The steps and result of a body as aligned rows (``lhs`` empty where the chain continues)."""
+    out: list[Row] = []
+    for step in (*body.steps, body.result):
+        lhs = latex(step.lhs) if step.lhs is not None else ""
+        out.append(Row(lhs, tuple(split_terms(step.rhs, width=width)), step.why))
+    return out
+
+
+def definitions(body: Body) -> list[tuple[str, str, str]]:
+    """(name, definition, description) for each defined quantity, as LaTeX."""
+    from .instances import definition_name
+
+    out = []
+    for definition in body.definitions:
+        symbol = definition.symbol
+        name = latex(symbol[definition.indices] if definition.indices and isinstance(symbol, sp.IndexedBase) else symbol)
+        if not definition.indices and isinstance(symbol, sp.IndexedBase):
+            name = latex(sp.Symbol(definition_name(definition)))
+        out.append((name, latex(definition.expr), definition.description))
+    return out
+
+
+def derivation_display(derivation: Derivation) -> str:
+    """The derivation as display math, for Jupyter's ``_repr_latex_``."""
+    lines = []
+    for row in rows(derivation.body):
+        lines.append(rf"{row.lhs} &= {row.rhs_lines[0]} && \text{{{row.why}}}")
+        lines.extend(rf"&\quad {more}" for more in row.rhs_lines[1:])
+    return "$$\\begin{aligned}" + r" \\ ".join(lines) + r"\end{aligned}$$"

@@ -1,0 +1,115 @@
+"""The Jinja2 environment for LaTeX: safe delimiters, StrictUndefined, and escaping of all user text."""
+
+from __future__ import annotations
+
+import codecs
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import latexcodec  # noqa: F401 - registers the "latex" codec
+
+#: LaTeX's special characters and what prints each literally.
+SPECIALS: dict[str, str] = {
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "$": r"\$",
+    "&": r"\&",
+    "#": r"\#",
+    "^": r"\textasciicircum{}",
+    "_": r"\_",
+    "%": r"\%",
+    "~": r"\textasciitilde{}",
+    "<": r"\textless{}",
+    ">": r"\textgreater{}",
+    "|": r"\textbar{}",
+    '"': r"\textquotedbl{}",
+}
+
+
+class TeX(str):
+    """LaTeX that symwork wrote itself (printer output, library text): inserted without escaping."""
+
+    __slots__ = ()
+
+
+@lru_cache(maxsize=4096)
+def _escape_char(char: str) -> str:
+    if char in SPECIALS:
+        return SPECIALS[char]
+    code = ord(char)
+    if char in "\n\t\r":
+        return " "
+    if code < 32 or code == 127:
+        return ""  # NUL and other control characters would confuse TeX's input reader
+    if code < 128:
+        return char
+    try:
+        encoded = codecs.encode(char, "latex").decode("ascii")
+    except (UnicodeError, ValueError):
+        encoded = ""
+    if not encoded or "\\char" in encoded or encoded == "?":
+        # pdflatex has no glyph for it (emoji, CJK): show its code point instead of failing.
+        return rf"\symworkchar{{{code:04X}}}"
+    return "{" + encoded + "}"
+
+
+def escape_tex(text: Any) -> str:
+    """User text as LaTeX that prints it literally, e.g. ``50% & $5`` → ``50\\% \\& \\$5``."""
+    return "".join(_escape_char(char) for char in str(text))
+
+
+def _finalize(value: Any) -> Any:
+    # Every value reaching the page is escaped unless symwork marked it as its own LaTeX.
+    if isinstance(value, TeX):
+        return value
+    if isinstance(value, str):
+        return escape_tex(value)
+    return value
+
+
+def template_folders(extra: list[Path] | None = None) -> list[Path]:
+    """User template folders first (they override), then the built-in templates."""
+    builtin = resources.files("symwork") / "templates"
+    here = Path(__file__).resolve().parent
+    candidates = [Path(str(builtin)), here.parent / "templates"]
+    found = [p for p in candidates if p.is_dir()]
+    return [*(extra or []), *found[:1]]
+
+
+@lru_cache(maxsize=8)
+def environment(extra: tuple[Path, ...] = ()) -> jinja2.Environment:
+    """The LaTeX Jinja2 environment: ``((( var )))``, ``((* block *))``, ``((= comment =))``."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(p) for p in template_folders(list(extra))]),
+        block_start_string="((*",
+        block_end_string="*))",
+        variable_start_string="(((",
+        variable_end_string=")))",
+        comment_start_string="((=",
+        comment_end_string="=))",
+        line_statement_prefix=None,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+        undefined=jinja2.StrictUndefined,
+        finalize=_finalize,
+    )
+    env.filters["tex"] = lambda value: TeX(value) if isinstance(value, TeX) else TeX(escape_tex(value))
+    return env
+
+
+def render(template: str, context: dict[str, Any], *, extra: tuple[Path, ...] = ()) -> str:
+    """Render a template by name with the LaTeX environment."""
+    return environment(extra).get_template(template).render(**context)
+
+
+def template_path(name: str) -> Path:
+    for folder in template_folders():
+        if (folder / name).is_file():
+            return folder / name
+    raise FileNotFoundError(name)
