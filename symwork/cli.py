@@ -189,5 +189,46 @@ def build(
     sys.exit(1 if report.failed else 0)
 
 
+@main.command()
+@click.argument("target", metavar="ID_OR_WORKSHEET")
+@click.option("--to", "fmt", type=click.Choice(["latex", "markdown", "ipynb", "json"]), required=True, help="Output format.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file (default: standard output).")
+@click.pass_context
+@_friendly
+def export(ctx: click.Context, target: str, fmt: str, out: Path | None) -> None:
+    """Export a derivation, or every derivation of a worksheet (name or .toml), for course notes.
+
+    \b
+    latex     an align* fragment to \\input (no preamble; a comment names the packages it needs)
+    markdown  MathJax/KaTeX-ready, with front matter for Jekyll and MkDocs; with --out, the macro
+              file symwork-macros.js (matching symwork.sty) is written beside it
+    ipynb     a notebook whose code cells rebuild each step in SymPy and check it numerically
+    json      the steps as data
+    """
+    _load(ctx)
+    from . import exporting, registry, worksheets
+    from .build import write_atomic
+    from .errors import InputError
+
+    try:
+        items = [registry.get(target)]
+        title = items[0].title
+    except InputError:
+        try:
+            sheet = worksheets.resolve([target])[0]
+        except InputError:
+            raise InputError(f"{target!r} is neither a derivation id nor a worksheet; see 'symwork list'.") from None
+        items = [registry.get(i) for i in sheet.derivation_ids()]
+        title = sheet.title
+    text = exporting.export(items, fmt, title=title)
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    write_atomic(out, text)
+    if fmt == "markdown":
+        write_atomic(out.parent / "symwork-macros.js", exporting.mathjax_config())
+    click.echo(f"wrote {out}", err=True)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

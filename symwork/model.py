@@ -152,6 +152,11 @@ class Derivation:
 
         return printing.derivation_display(self)
 
+    def _repr_markdown_(self) -> str:
+        from . import exporting
+
+        return "\n".join(exporting.markdown_body(self))
+
 
 @dataclass(frozen=True)
 class Instance:

@@ -19,6 +19,16 @@ FUNCTION_MACROS: dict[str, str] = {
 }
 
 
+#: Input names that are spelled out in code but printed as their usual letter.
+SYMBOL_NAMES: dict[str, str] = {
+    "eps": r"\varepsilon",
+    "epsilon": r"\varepsilon",
+    "lam": r"\lambda",
+    "eta": r"\eta",
+    "logp": r"\log p",
+}
+
+
 class SymworkLatexPrinter(LatexPrinter):
     """Prints z[i] as z_i, ∂s_i/∂z_j as a fraction, vectors in bold, transposes as ^\\top."""
 
@@ -31,6 +41,10 @@ class SymworkLatexPrinter(LatexPrinter):
         indices = [self._print(index) for index in expr.indices]
         joined = "".join(indices) if all(len(i) == 1 for i in indices) else ", ".join(indices)
         return f"{base}_{{{joined}}}"
+
+    def _print_Symbol(self, expr: sp.Symbol, style: str = "plain") -> str:
+        pretty = SYMBOL_NAMES.get(expr.name)
+        return pretty if pretty is not None else super()._print_Symbol(expr, style)
 
     def _print_IndexedBase(self, expr: sp.IndexedBase) -> str:
         return self._print(expr.label)
@@ -45,7 +59,9 @@ class SymworkLatexPrinter(LatexPrinter):
         function = expr.expr
         if not isinstance(function, (sp.Indexed, sp.Symbol, sp.MatrixSymbol)):
             return super()._print_Derivative(expr)
-        partial = r"\partial" if len(expr.free_symbols) > 1 or isinstance(function, sp.Indexed) else r"\mathrm{d}"
+        variables = [variable for variable, _ in expr.variable_count]
+        ordinary = len(variables) == 1 and isinstance(variables[0], sp.Symbol) and not isinstance(function, sp.Indexed)
+        partial = r"\mathrm{d}" if ordinary else r"\partial"
         total = sum(count for _, count in expr.variable_count)
         denominator = " ".join(
             f"{partial} {self._print(variable)}" + (f"^{{{count}}}" if count > 1 else "")

@@ -1,0 +1,360 @@
+"""Safe SymPy constructors shared by both parsers: exact numbers, guarded powers, matrices, named functions."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TypeAlias
+
+import sympy as sp
+
+from symwork import functions as ml
+from symwork.errors import LimitError, ParseError
+from symwork.parse.limits import Limits
+
+#: What the parsers produce: a scalar `sp.Expr` or an `sp.ImmutableMatrix`.
+Value: TypeAlias = sp.Basic
+
+#: The size of a matrix named by a bare symbol inside \det or \operatorname{tr}: square, n × n.
+MATRIX_SIDE = sp.Symbol("n", integer=True, positive=True)
+
+_NUMBER = re.compile(r"([0-9]*)(?:\.([0-9]+))?(?:[eE]([+-]?[0-9]+))?")
+
+
+def is_matrix(value: object) -> bool:
+    return isinstance(value, sp.MatrixBase)
+
+
+def scalar(value: Value, where: str) -> sp.Expr:
+    """`value` as a scalar expression, or a ParseError naming the operation that needed one."""
+    if is_matrix(value) or not isinstance(value, sp.Expr):
+        raise ParseError(f"{where!r} needs a scalar, not a matrix; apply it to the entries instead.")
+    return value
+
+
+def number(text: str, limits: Limits) -> sp.Rational:
+    """An exact Rational from a decimal string: '0.1' is 1/10 and '1e-3' is 1/1000, never a float."""
+    match = _NUMBER.fullmatch(text)
+    if match is None or not (match.group(1) or match.group(2)):
+        raise ParseError(f"{text!r} is not a number; write digits with at most one decimal point.")
+    whole, frac, exponent = match.group(1), match.group(2) or "", match.group(3)
+    value = sp.Rational(int(whole + frac or "0"), 10 ** len(frac))
+    if exponent is None:
+        return value
+    # Scientific notation goes through the same guard as 10^{e}, so 1e999999 is refused, not computed.
+    scale = power(sp.Integer(10), sp.Integer(int(exponent[:12])), limits)
+    return sp.Mul(value, scale) if isinstance(scale, sp.Rational) else value
+
+
+def _digits(value: sp.Expr) -> float:
+    """Roughly how many decimal digits an exact numeric value carries (0 for symbols)."""
+    if isinstance(value, sp.Rational):
+        # math.log10 accepts integers of any size without converting them to strings.
+        return max(math.log10(abs(value.p)) if value.p else 0.0, math.log10(value.q))
+    if isinstance(value, sp.Pow) and isinstance(value.exp, sp.Rational):
+        return _digits(value.base) * abs(float(value.exp))
+    if isinstance(value, sp.Mul):
+        return sum(_digits(arg) for arg in value.args)
+    return 0.0
+
+
+def _short(value: sp.Basic) -> str:
+    """A value for an error message, cut short: quoting a 400-digit number helps nobody."""
+    text = str(value)
+    return repr(text if len(text) <= 30 else text[:27] + "...")
+
+
+def power(base: Value, exponent: Value, limits: Limits) -> Value:
+    """base**exponent, refusing exponents and exact results that would be too large to compute."""
+    exp = scalar(exponent, "exponent")
+    if is_matrix(base):
+        return matrix_power(base, exp, limits)
+    base = scalar(base, "power")
+    if isinstance(exp, sp.Rational):
+        if abs(exp) > limits.max_exponent:
+            raise LimitError(
+                f"The exponent {exp!r} is larger than {limits.max_exponent} in magnitude; use a smaller exponent."
+            )
+        if base.is_number and _digits(base) * abs(float(exp)) > limits.max_integer_digits:
+            raise LimitError(
+                f"The power {_short(base)}^{_short(exp)} would have more than {limits.max_integer_digits} "
+                "digits; use smaller numbers."
+            )
+    return sp.Pow(base, exp)
+
+
+def _check_square(matrix: sp.ImmutableMatrix, what: str, limits: Limits) -> None:
+    if matrix.rows != matrix.cols:
+        raise ParseError(f"{what!r} needs a square matrix, not {matrix.rows}x{matrix.cols}; check the rows.")
+    side = limits.max_symbolic_matrix_side if matrix.free_symbols else limits.max_numeric_matrix_side
+    if matrix.rows > side:
+        raise LimitError(
+            f"{what!r} of a {matrix.rows}x{matrix.cols} matrix is refused above {side}x{side}; use a smaller matrix."
+        )
+
+
+def matrix_power(matrix: sp.ImmutableMatrix, exp: sp.Expr, limits: Limits) -> sp.ImmutableMatrix:
+    if not isinstance(exp, sp.Integer):
+        raise ParseError(f"A matrix can only be raised to an integer power, not {exp!r}; use -1 for the inverse.")
+    if abs(exp) > limits.max_matrix_power:
+        raise LimitError(
+            f"The matrix power {exp!r} exceeds {limits.max_matrix_power} in magnitude; use a smaller power."
+        )
+    _check_square(matrix, "matrix power", limits)
+    if exp < 0 and matrix.det() == 0:
+        raise ParseError(f"The matrix {matrix.tolist()!r} is singular and has no inverse; check its entries.")
+    return sp.ImmutableMatrix(matrix ** int(exp))
+
+
+def transpose(value: Value) -> Value:
+    """The transpose of a matrix literal; a scalar is its own transpose (x^T = x)."""
+    return value.T if isinstance(value, sp.MatrixBase) else value
+
+
+def add(left: Value, right: Value) -> Value:
+    if is_matrix(left) != is_matrix(right):
+        raise ParseError("Cannot add a matrix and a scalar; multiply the scalar by a matrix of the right shape.")
+    if isinstance(left, sp.MatrixBase) and isinstance(right, sp.MatrixBase):
+        if left.shape != right.shape:
+            raise ParseError(f"Cannot add matrices of shapes {left.shape!r} and {right.shape!r}; check the rows.")
+        return left + right
+    return sp.Add(left, right)
+
+
+def neg(value: Value) -> Value:
+    return -value if is_matrix(value) else sp.Mul(sp.S.NegativeOne, value)
+
+
+def sub(left: Value, right: Value) -> Value:
+    return add(left, neg(right))
+
+
+def mul(left: Value, right: Value) -> Value:
+    if isinstance(left, sp.MatrixBase) and isinstance(right, sp.MatrixBase):
+        if left.cols != right.rows:
+            raise ParseError(f"Cannot multiply matrices of shapes {left.shape!r} and {right.shape!r}; check the order.")
+        return sp.ImmutableMatrix(left * right)
+    if is_matrix(left) or is_matrix(right):
+        return sp.ImmutableMatrix(left * right)
+    return sp.Mul(left, right)
+
+
+def product(values: Sequence[Value]) -> Value:
+    result: Value = sp.S.One
+    for value in values:
+        result = mul(result, value)
+    return result
+
+
+def div(left: Value, right: Value) -> Value:
+    denominator = scalar(right, "division")
+    if is_matrix(left):
+        return sp.ImmutableMatrix(left / denominator)
+    return sp.Mul(left, sp.Pow(denominator, sp.S.NegativeOne))
+
+
+def factorial(value: Value, limits: Limits) -> sp.Expr:
+    arg = scalar(value, "factorial")
+    _check_factorial_argument(arg, limits)
+    return sp.factorial(arg)
+
+
+def binomial(top: Value, bottom: Value, limits: Limits) -> sp.Expr:
+    n, k = scalar(top, "binomial"), scalar(bottom, "binomial")
+    _check_factorial_argument(n, limits)
+    _check_factorial_argument(k, limits)
+    return sp.binomial(n, k)
+
+
+def _check_factorial_argument(arg: sp.Expr, limits: Limits) -> None:
+    if isinstance(arg, sp.Rational) and abs(arg) > limits.max_factorial:
+        raise LimitError(
+            f"The factorial argument {_short(arg)} is larger than {limits.max_factorial}; use a smaller number."
+        )
+
+
+def absolute(value: Value) -> sp.Expr:
+    if is_matrix(value):
+        raise ParseError("Bars |...| around a matrix are ambiguous; write \\det or a vmatrix for a determinant.")
+    return sp.Abs(value)
+
+
+def matrix(rows: Sequence[Sequence[Value]]) -> sp.ImmutableMatrix:
+    """A matrix literal from rows of scalars, all of the same length."""
+    widths = {len(row) for row in rows}
+    if len(widths) != 1:
+        raise ParseError(f"The matrix rows have different lengths {sorted(widths)!r}; give every row the same length.")
+    return sp.ImmutableMatrix([[scalar(entry, "matrix entry") for entry in row] for row in rows])
+
+
+def column(entries: Sequence[Value]) -> sp.ImmutableMatrix:
+    return sp.ImmutableMatrix(len(entries), 1, [scalar(entry, "vector entry") for entry in entries])
+
+
+def determinant(value: Value, limits: Limits) -> sp.Expr:
+    if isinstance(value, sp.MatrixBase):
+        _check_square(value, "determinant", limits)
+        return sp.expand(value.det()) if value.free_symbols else value.det()
+    if isinstance(value, sp.Symbol):
+        return sp.Determinant(sp.MatrixSymbol(value.name, MATRIX_SIDE, MATRIX_SIDE))
+    raise ParseError(f"The determinant of {value!r} is undefined; apply it to a matrix or a single matrix name.")
+
+
+def trace(value: Value, limits: Limits) -> sp.Expr:
+    if isinstance(value, sp.MatrixBase):
+        if value.rows != value.cols:
+            raise ParseError(f"The trace needs a square matrix, not {value.rows}x{value.cols}; check the rows.")
+        return value.trace()
+    if isinstance(value, sp.Symbol):
+        return sp.Trace(sp.MatrixSymbol(value.name, MATRIX_SIDE, MATRIX_SIDE))
+    raise ParseError(f"The trace of {value!r} is undefined; apply it to a matrix or a single matrix name.")
+
+
+def entries(args: Sequence[Value]) -> list[sp.Expr]:
+    """The arguments of a variadic function, where one vector literal stands for its entries."""
+    if len(args) == 1 and isinstance(args[0], sp.MatrixBase):
+        return list(args[0])
+    return [scalar(arg, "function argument") for arg in args]
+
+
+Builder: TypeAlias = Callable[[Sequence[Value], Value | None, Limits], Value]
+
+
+@dataclass(frozen=True)
+class FunctionRule:
+    """How a named function turns its parsed arguments (and optional subscript) into SymPy."""
+
+    name: str
+    build: Builder
+    min_args: int = 1
+    max_args: int | None = 1
+    takes_subscript: bool = False
+
+
+def apply_function(rule: FunctionRule, args: Sequence[Value], sub: Value | None, limits: Limits) -> Value:
+    if len(args) < rule.min_args or (rule.max_args is not None and len(args) > rule.max_args):
+        wanted = str(rule.min_args) if rule.min_args == rule.max_args else f"at least {rule.min_args}"
+        raise ParseError(f"{rule.name!r} takes {wanted} argument(s), got {len(args)}; check the commas.")
+    if sub is not None and not rule.takes_subscript:
+        raise ParseError(f"{rule.name!r} takes no subscript; remove the '_'.")
+    if max((_function_depth(arg) for arg in args), default=0) >= limits.max_function_depth:
+        raise LimitError(
+            f"Functions nest more than {limits.max_function_depth!r} deep at {rule.name!r}; simplify the expression."
+        )
+    try:
+        return rule.build(args, sub, limits)
+    except (TypeError, ValueError) as exc:  # SymPy's own argument checks, e.g. softmax index range
+        raise ParseError(f"{rule.name!r} cannot be applied here ({exc}); check its arguments.") from exc
+
+
+def _function_depth(value: Value) -> int:
+    """How many function applications nest inside `value`, walked iteratively."""
+    deepest = 0
+    stack: list[tuple[sp.Basic, int]] = [(value, 0)]
+    while stack:
+        node, depth = stack.pop()
+        depth += isinstance(node, sp.Function)
+        deepest = max(deepest, depth)
+        stack.extend((arg, depth) for arg in node.args)
+    return deepest
+
+
+def _unary(func: Callable[[sp.Expr], sp.Expr], name: str) -> Builder:
+    return lambda args, sub, limits: func(scalar(args[0], name))
+
+
+def _elementwise(func: Callable[[sp.Expr], sp.Expr]) -> Builder:
+    """ML activations apply entry by entry to a vector, as in the course notation σ(z)."""
+
+    def build(args: Sequence[Value], sub: Value | None, limits: Limits) -> Value:
+        arg = args[0]
+        return arg.applyfunc(func) if isinstance(arg, sp.MatrixBase) else func(arg)
+
+    return build
+
+
+def _log(args: Sequence[Value], sub: Value | None, limits: Limits) -> Value:
+    base = args[1] if len(args) == 2 else sub
+    arg = scalar(args[0], "log")
+    return sp.log(arg) if base is None else sp.log(arg, scalar(base, "log base"))
+
+
+def _softmax(args: Sequence[Value], sub: Value | None, limits: Limits) -> Value:
+    if sub is not None:
+        return ml.softmax(scalar(sub, "softmax index"), *entries(args))
+    if len(args) == 1 and isinstance(args[0], sp.MatrixBase):
+        return ml.softmax_vector(list(args[0]))
+    if len(args) < 2:
+        raise ParseError(
+            "'softmax' needs a component index: write softmax_k(z_1, ..., z_n) or softmax(k, z_1, ..., z_n)."
+        )
+    return ml.softmax(scalar(args[0], "softmax index"), *entries(args[1:]))
+
+
+def _diag(args: Sequence[Value], sub: Value | None, limits: Limits) -> Value:
+    values = entries(args)
+    if len(args) == 1 and not is_matrix(args[0]):
+        raise ParseError(f"'diag' of {args[0]!r} is undefined; give a vector literal or several entries.")
+    return sp.ImmutableMatrix(sp.diag(*values))
+
+
+def _gelu(x: sp.Expr) -> sp.Expr:
+    # Exact GELU, x Φ(x), written with erf so that SymPy can differentiate and evaluate it.
+    return x * (1 + sp.erf(x / sp.sqrt(2))) / 2
+
+
+FUNCTIONS: dict[str, FunctionRule] = {
+    rule.name: rule
+    for rule in [
+        FunctionRule("exp", _unary(sp.exp, "exp")),
+        FunctionRule("log", _log, max_args=2, takes_subscript=True),
+        FunctionRule("sqrt", lambda args, sub, limits: power(args[0], sp.S.Half, limits)),
+        FunctionRule("abs", lambda args, sub, limits: absolute(args[0])),
+        *[
+            FunctionRule(name, _unary(getattr(sp, name), name))
+            for name in (
+                "sin",
+                "cos",
+                "tan",
+                "cot",
+                "sec",
+                "csc",
+                "asin",
+                "acos",
+                "atan",
+                "sinh",
+                "cosh",
+                "tanh",
+                "asinh",
+                "acosh",
+                "atanh",
+                "sign",
+            )
+        ],
+        FunctionRule("sigmoid", _elementwise(ml.sigmoid)),
+        FunctionRule("relu", _elementwise(ml.relu)),
+        FunctionRule("gelu", _elementwise(_gelu)),
+        FunctionRule("softmax", _softmax, max_args=None, takes_subscript=True),
+        FunctionRule("logsumexp", lambda args, sub, limits: ml.logsumexp(*entries(args)), max_args=None),
+        FunctionRule("max", lambda args, sub, limits: sp.Max(*entries(args)), max_args=None),
+        FunctionRule("min", lambda args, sub, limits: sp.Min(*entries(args)), max_args=None),
+        FunctionRule("det", lambda args, sub, limits: determinant(args[0], limits)),
+        FunctionRule("tr", lambda args, sub, limits: trace(args[0], limits)),
+        FunctionRule("diag", _diag, max_args=None),
+        FunctionRule("transpose", lambda args, sub, limits: transpose(args[0])),
+        FunctionRule("binomial", lambda args, sub, limits: binomial(args[0], args[1], limits), 2, 2),
+        FunctionRule("delta", lambda args, sub, limits: sp.KroneckerDelta(*entries(args)), 2, 2),
+    ]
+}
+
+#: `\sin^{-1} x` is arcsin, as in most textbooks; other functions treat ^{-1} as a power.
+INVERSE_FUNCTIONS: dict[str, str] = {
+    "sin": "asin",
+    "cos": "acos",
+    "tan": "atan",
+    "sinh": "asinh",
+    "cosh": "acosh",
+    "tanh": "atanh",
+}

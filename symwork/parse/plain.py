@@ -1,0 +1,127 @@
+"""The plain-syntax parser: calculator notation (x^2, 2x, sigmoid(x), [[1,2],[3,4]]) to SymPy."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import sympy as sp
+from lark import Lark, Token
+from lark.lark import PostLex
+
+from symwork.errors import ParseError
+from symwork.parse import build
+from symwork.parse.build import FUNCTIONS, Value
+from symwork.parse.limits import Limits
+from symwork.parse.tree import CURRENT_LIMITS, ArithmeticTransformer, count_tokens, load_grammar, run
+
+#: Function names, as typed, to the names in build.FUNCTIONS. Only these may be called.
+PLAIN_FUNCTIONS = {
+    **{name: name for name in FUNCTIONS},
+    "ln": "log",
+    "arcsin": "asin",
+    "arccos": "acos",
+    "arctan": "atan",
+    "sigma": "sigmoid",
+    "sgn": "sign",
+    "trace": "tr",
+    "binom": "binomial",
+    "Abs": "abs",
+}
+CONSTANTS: dict[str, sp.Expr] = {"pi": sp.pi, "e": sp.E, "oo": sp.oo, "inf": sp.oo, "infinity": sp.oo}
+#: Function names that are also ordinary symbols when not called: sigma(x) is sigmoid, sigma^2 a variance.
+SYMBOL_FUNCTIONS = frozenset({"sigma", "delta"})
+
+
+class PlainPostLex(PostLex):
+    def process(self, stream: Iterator[Token]) -> Iterator[Token]:
+        return count_tokens(stream, CURRENT_LIMITS.get())
+
+
+@cache
+def parser() -> Lark:
+    return load_grammar("plain.lark", postlex=PlainPostLex())
+
+
+@dataclass(frozen=True)
+class ListLiteral:
+    """[a, b] or [[a, b], [c, d]]: a column vector or, when every item is a list, a matrix."""
+
+    items: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class Grouped:
+    """(x): kept apart from a bare name so that x^T is a transpose but x^(T) a power."""
+
+    value: Any
+
+
+#: x^T is a transpose in both syntaxes; for a scalar it is x itself.
+TRANSPOSE = sp.Symbol("T")
+
+
+class PlainTransformer(ArithmeticTransformer):
+    """Builds SymPy from the plain-syntax parse tree."""
+
+    def value(self, item: Any) -> Value:
+        if isinstance(item, Grouped):
+            return self.value(item.value)
+        if isinstance(item, ListLiteral):
+            if all(isinstance(row, ListLiteral) for row in item.items):
+                if any(isinstance(entry, ListLiteral) for row in item.items for entry in row.items):
+                    raise ParseError("Lists nest at most two deep, as in [[1, 2], [3, 4]]; flatten the inner lists.")
+                return build.matrix([[self.value(entry) for entry in row.items] for row in item.items])
+            if any(isinstance(entry, ListLiteral) for entry in item.items):
+                raise ParseError("A matrix needs every row in brackets, as in [[1, 2], [3, 4]]; bracket each row.")
+            return build.column([self.value(entry) for entry in item.items])
+        return super().value(item)
+
+    def name(self, children: Sequence[Token]) -> Value:
+        name = str(children[0])
+        if name in CONSTANTS:
+            return CONSTANTS[name]
+        if "__" in name:
+            raise ParseError(f"The name {name!r} contains '__'; use letters, digits and single underscores.")
+        if name in PLAIN_FUNCTIONS and name not in SYMBOL_FUNCTIONS:
+            raise ParseError(f"The function {name!r} needs parentheses; write {name}(...).")
+        return sp.Symbol(name)
+
+    def call(self, children: Sequence[Any]) -> Value:
+        name = str(children[0])
+        if name not in PLAIN_FUNCTIONS:
+            raise ParseError(
+                f"Unknown function {name!r}; use a known function such as exp, log or sigmoid, "
+                f"or write {name}*(...) for a product."
+            )
+        args = [self.value(child) for child in children[1:]]
+        return build.apply_function(FUNCTIONS[PLAIN_FUNCTIONS[name]], args, None, self.limits)
+
+    def list(self, children: Sequence[Any]) -> ListLiteral:
+        return ListLiteral(tuple(children))
+
+    def implicit(self, children: Sequence[Any]) -> Value:
+        return build.product([self.value(child) for child in children])
+
+    def group(self, children: Sequence[Any]) -> Grouped:
+        return Grouped(children[0])
+
+    def pow(self, children: Sequence[Any]) -> Value:
+        base, exponent = self.value(children[0]), children[1]
+        if isinstance(exponent, sp.Symbol) and exponent == TRANSPOSE:
+            return build.transpose(base)
+        return build.power(base, self.value(exponent), self.limits)
+
+    def fact(self, children: Sequence[Any]) -> Value:
+        return build.factorial(self.value(children[0]), self.limits)
+
+
+def parse_parts(text: str, limits: Limits) -> tuple[Value, ...]:
+    """The parts of a plain expression or '='-chain, each as SymPy."""
+    stripped = text.strip()
+    # A sentence may end the answer: 'x^2.' and 'x^2,' mean x^2.
+    while stripped.endswith((".", ",")):
+        stripped = stripped[:-1].rstrip()
+    return run(stripped, limits, parser, PlainTransformer)
