@@ -80,6 +80,8 @@ class Job:
 
     @property
     def label(self) -> str:
+        if self.student:
+            return f"{self.worksheet.name}/students/{self.folder.name}/{self.name}"
         return f"{self.worksheet.name}/{self.name}"
 
 
@@ -225,6 +227,62 @@ def plan(worksheets: Sequence[Worksheet], options: Options) -> list[Job]:
                 raise BuildError(f"Unknown version {version!r}; use one of {', '.join(VERSIONS)}.")
             jobs.append(Job(sheet, version, options.out / sheet.name, options.seed))
     return jobs
+
+
+def roster_jobs(sheet: Worksheet, students: Sequence[Any], options: Options) -> list[Job]:
+    """One job per student (and version): the variant seed comes from the course and the student id."""
+    from .worksheets import student_seed
+
+    if options.title is not None or options.course is not None:
+        sheet = replace(sheet, title=options.title or sheet.title, course=options.course or sheet.course)
+    versions = options.versions or ("student",)
+    jobs = []
+    for student in students:
+        folder = options.out / sheet.name / "students" / student.slug
+        seed = student_seed(sheet.course, student.id)
+        for version in versions:
+            jobs.append(Job(sheet, version, folder, seed, {"id": student.id, "name": student.name}))
+    return jobs
+
+
+def write_key(sheet: Worksheet, students: Sequence[Any], out: Path) -> tuple[Path, Path]:
+    """key.csv and key.json: for every student and problem, the variant seed and the exact answer."""
+    import csv
+    import io
+
+    import sympy as sp
+
+    from . import printing, registry
+    from .worksheets import problem_seed, student_seed
+
+    rows = []
+    for student in students:
+        seed = student_seed(sheet.course, student.id)
+        for derivation_id in sheet.derivation_ids():
+            derivation = registry.get(derivation_id)
+            if derivation.exercise is None:
+                continue
+            exercise_seed = problem_seed(seed, derivation_id)
+            exercise = derivation.make_exercise(exercise_seed)
+            rows.append(
+                {
+                    "id": student.id,
+                    "name": student.name,
+                    "student_seed": seed,
+                    "derivation": derivation_id,
+                    "seed": exercise_seed,
+                    "answer": sp.sstr(exercise.answer),
+                    "answer_latex": printing.latex(exercise.answer),
+                }
+            )
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else ["id"], lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    folder = out / sheet.name
+    write_atomic(folder / "key.csv", buffer.getvalue())
+    write_atomic(folder / "key.json", json.dumps(rows, indent=1, ensure_ascii=False) + "\n")
+    return folder / "key.csv", folder / "key.json"
 
 
 def render_job(job: Job) -> tuple[str, list[str], dict[str, bytes]]:

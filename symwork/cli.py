@@ -45,9 +45,15 @@ def main(ctx: click.Context, libraries: tuple[Path, ...]) -> None:
     """symwork: the mathematics behind LLMs as verified, printable derivations.
 
     \b
-    Lecturers:  symwork build [WORKSHEET|FILE.toml ...]   worksheets, solutions, keys
-    Students:   symwork show ID                           a derivation, step by step
-    Authors:    symwork audit                             check every step of every derivation
+    Lecturers:  symwork build [WORKSHEET|FILE.toml ...]     worksheets, solutions, keys
+                symwork build calculus --roster class.csv   one variant per student, plus key.csv
+                symwork grade answers.csv --roster class.csv
+    Students:   symwork show ID                             a derivation, step by step
+                symwork check ID ANSWER [--seed N]          is my answer right? where does it go wrong?
+                symwork verify my-derivation.tex            which step is the first wrong one?
+                symwork equal A B                           are two expressions equal?
+    Authors:    symwork audit                               check every step of every derivation
+                symwork export ID --to latex|markdown|ipynb|json
     """
     ctx.ensure_object(dict)
     ctx.obj["libraries"] = libraries
@@ -135,6 +141,11 @@ def audit(ctx: click.Context, ids: tuple[str, ...], seed: int, as_json: bool) ->
 @click.option("--no-pdf", is_flag=True, help="Write the .tex files only.")
 @click.option("--jobs", "-j", default=0, help="Parallel LaTeX runs (default: the number of cores).")
 @click.option("--force", is_flag=True, help="Rebuild even what the cache says is up to date.")
+@click.option(
+    "--roster",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="CSV with columns id, name: one variant per student in OUT/<worksheet>/students/<id>/, plus key.csv and key.json.",
+)
 @click.pass_context
 @_friendly
 def build(
@@ -148,6 +159,7 @@ def build(
     no_pdf: bool,
     jobs: int,
     force: bool,
+    roster: Path | None,
 ) -> None:
     """Build worksheets into OUT/<worksheet>/{student,solutions,key}.{tex,pdf}.
 
@@ -167,7 +179,17 @@ def build(
         out=out, versions=versions or None, seed=seed, title=title, course=course, pdf=not no_pdf, jobs=jobs, force=force
     )
     sheets = worksheets.resolve(targets)
-    jobs_list = builder.plan(sheets, options)
+    key_files: list[Path] = []
+    if roster is not None:
+        from .errors import InputError
+
+        if len(sheets) != 1 or not targets:
+            raise InputError("--roster needs exactly one worksheet, e.g. 'symwork build calculus --roster roster.csv'.")
+        students = worksheets.load_roster(roster)
+        jobs_list = builder.roster_jobs(sheets[0], students, options)
+        key_files = list(builder.write_key(sheets[0], students, out))
+    else:
+        jobs_list = builder.plan(sheets, options)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console, transient=True) as bar:
         task = bar.add_task("building", total=len(jobs_list))
 
@@ -180,10 +202,13 @@ def build(
         table.add_column(column)
     for outcome in report.outcomes:
         file = outcome.job.pdf if outcome.status in {"built", "cached"} and options.pdf and builder.tex_available() else outcome.job.tex
-        table.add_row(outcome.job.worksheet.name, outcome.job.name, outcome.status, f"{outcome.seconds:.2f}", str(file))
+        who = f" [{outcome.job.student['id']}]" if outcome.job.student else ""
+        table.add_row(outcome.job.worksheet.name + who, outcome.job.name, outcome.status, f"{outcome.seconds:.2f}", str(file))
     console.print(table)
     for note in report.notes:
         console.print(note)
+    for file in key_files:
+        console.print(f"wrote {file}")
     for outcome in report.failed:
         click.echo(f"symwork: {outcome.message}", err=True)
     sys.exit(1 if report.failed else 0)
@@ -228,6 +253,105 @@ def export(ctx: click.Context, target: str, fmt: str, out: Path | None) -> None:
     if fmt == "markdown":
         write_atomic(out.parent / "symwork-macros.js", exporting.mathjax_config())
     click.echo(f"wrote {out}", err=True)
+
+
+def _emit(result: dict[str, Any], as_json: bool, formatter: Callable[[dict[str, Any]], str], codes: dict[str, int]) -> None:
+    if as_json:
+        click.echo(json.dumps(result, indent=2, ensure_ascii=False, default=str))
+    else:
+        click.echo(formatter(result))
+    sys.exit(codes.get(str(result.get("verdict")), 2))
+
+
+@main.command()
+@click.argument("first", metavar="A")
+@click.argument("second", metavar="B")
+@click.option("--syntax", type=click.Choice(["auto", "latex", "plain"]), default="auto", show_default=True)
+@click.option("--timeout", default=2.0, show_default=True, help="Seconds allowed for the check.")
+@click.option("--json", "as_json", is_flag=True, help="Print {verdict, method, counterexample, error, elapsed_ms}.")
+@click.pass_context
+@_friendly
+def equal(ctx: click.Context, first: str, second: str, syntax: str, timeout: float, as_json: bool) -> None:
+    """Are A and B equal? LaTeX or plain syntax. Exit 0 equal, 1 different, 3 undecided, 2 bad input.
+
+    \b
+    symwork equal '\sigma(x)(1-\sigma(x))' 'e^{-x}/(1+e^{-x})^2'
+    symwork equal 'sqrt(x^2)' 'x'          # different, with a counterexample
+    """
+    from . import answers
+
+    _emit(answers.equal(first, second, syntax=syntax, timeout=timeout), as_json, answers.format_equal, answers.EXIT_CODES)
+
+
+@main.command()
+@click.argument("derivation_id", metavar="ID")
+@click.argument("answer")
+@click.option("--seed", type=int, default=None, help="Check against the exercise variant with this seed.")
+@click.option("--timeout", default=2.0, show_default=True, help="Seconds allowed for the check.")
+@click.option("--json", "as_json", is_flag=True, help="Print the verdict and feedback as JSON.")
+@click.pass_context
+@_friendly
+def check(ctx: click.Context, derivation_id: str, answer: str, seed: int | None, timeout: float, as_json: bool) -> None:
+    """Check ANSWER against a derivation's result (or, with --seed, its exercise variant) and say what is wrong.
+
+    \b
+    symwork check sigmoid-derivative '\sigma(x)(1-\sigma(x))'
+    symwork check softmax-jacobian 's_i(\delta_{ij} - s_j)'
+    """
+    _load(ctx)
+    from . import answers
+
+    _emit(answers.check(derivation_id, answer, seed=seed, timeout=timeout), as_json, answers.format_check, answers.EXIT_CODES)
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--against", "against", metavar="ID", help="Also check that the chain starts from this derivation's question and ends at its result.")
+@click.option("--timeout", default=2.0, show_default=True, help="Seconds allowed per step.")
+@click.option("--json", "as_json", is_flag=True, help="Print {verdict, steps, first_wrong_line} as JSON.")
+@click.pass_context
+@_friendly
+def verify(ctx: click.Context, file: Path, against: str | None, timeout: float, as_json: bool) -> None:
+    """Check a hand derivation line by line: each expression must equal the one before it.
+
+    FILE is LaTeX (align, align*, equation, gather, $$...$$, \\[...\\] with = chains, &= and \\\\) or plain
+    text with one expression per line. Exit 0 valid, 1 a wrong step, 3 undecided, 2 bad input.
+    """
+    _load(ctx)
+    from . import verify as verifier
+
+    _emit(verifier.verify_file(file, against=against, timeout=timeout), as_json, verifier.format_verify, VERIFY_CODES)
+
+
+VERIFY_CODES = {"valid": 0, "invalid": 1, "undecided": 3, "error": 2}
+
+
+@main.command()
+@click.argument("submissions", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--roster", type=click.Path(dir_okay=False, path_type=Path), help="Roster CSV (id, name): seeds per student.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("report.csv"), show_default=True)
+@click.option("--course", default=None, help="Course name the roster's variant seeds were derived from (default: the built-in course).")
+@click.option("--executor", default=None, help="'process' (default), 'thread', or dask://HOST:PORT for a Dask cluster.")
+@click.option("--jobs", "-j", type=int, default=None, help="Worker processes (default: the number of cores).")
+@click.option("--timeout", default=2.0, show_default=True, help="Seconds allowed per answer.")
+@click.pass_context
+@_friendly
+def grade(
+    ctx: click.Context, submissions: Path, roster: Path | None, out: Path, course: str | None, executor: str | None, jobs: int | None, timeout: float
+) -> None:
+    """Grade a class: SUBMISSIONS.csv has columns id, derivation, answer and optional seed.
+
+    Writes exactly one report row per input row (id, derivation, seed, status, verdict, feedback) and a
+    summary per derivation.
+    """
+    _load(ctx)
+    from . import grading
+
+    options: dict[str, Any] = {"roster": roster, "out": out, "executor": executor, "jobs": jobs, "timeout": timeout}
+    if course is not None:
+        options["course"] = course
+    report = grading.grade_file(submissions, **options)
+    click.echo(grading.format_summary(report))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -21,6 +21,21 @@ TOPIC_TITLES: dict[str, str] = {
     "probability": "Probability and statistics for LLMs",
 }
 DEFAULT_COURSE = "Mathematical Foundations for LLMs"
+#: The order of the course module's key concepts; derivations not listed follow, by id.
+COURSE_ORDER: tuple[str, ...] = (
+    "vector-projection", "linear-independence", "matrix-transformations", "characteristic-polynomial",
+    "eigendecomposition", "power-iteration", "linear-layer-gradient", "lora-parameter-count", "svd-low-rank",
+    "pca-covariance", "attention-scaling", "attention-jacobian-q", "attention-jacobian-k", "attention-jacobian-v",
+    "linear-attention-complexity",
+    "sigmoid-derivative", "tanh-derivative", "gelu-derivative", "quadratic-form-gradient", "gaussian-integral",
+    "gaussian-moments", "chain-rule-mlp", "cross-entropy-gradient", "label-smoothing-gradient", "softmax-jacobian",
+    "logsumexp-hessian", "quadratic-form-hessian", "layernorm-jacobian", "rmsnorm-jacobian",
+    "gradient-descent-quadratic", "newton-method", "adam-bias-correction", "taylor-second-order",
+    "bernoulli-categorical-moments", "gaussian-entropy", "bernoulli-mle", "gaussian-mle", "categorical-mle",
+    "bayes-rule", "beta-bernoulli-update", "normal-normal-update", "dirichlet-smoothing",
+    "bias-variance-decomposition", "hoeffding-sample-size", "cross-entropy-kl", "kl-gaussians",
+    "mse-gaussian-likelihood", "softmax-temperature", "perplexity", "precision-recall-f1",
+)
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
@@ -46,7 +61,11 @@ class Worksheet:
             for item in self.ids:
                 registry.get(item)  # unknown ids fail here, with a suggestion
             return list(self.ids)
-        return [d.id for d in registry.derivations() if self.topic is None or d.topic == self.topic]
+        rank = {derivation_id: index for index, derivation_id in enumerate(COURSE_ORDER)}
+        chosen = [d for d in registry.derivations() if self.topic is None or d.topic == self.topic]
+        topics = {topic: index for index, topic in enumerate(TOPICS)}
+        chosen.sort(key=lambda d: (topics[d.topic], rank.get(d.id, len(rank)), d.id))
+        return [d.id for d in chosen]
 
 
 def builtin_worksheets() -> list[Worksheet]:
@@ -126,6 +145,60 @@ def resolve(targets: Iterable[str]) -> list[Worksheet]:
                 f"Unknown worksheet {target!r}; use one of {', '.join(builtin)} or a .toml file."
             )
     return chosen or list(builtin.values())
+
+
+def student_seed(course: str, student_id: str) -> int:
+    """The variant seed of one student: derived from the course and the id, so a re-run gives the same sheet."""
+    digest = hashlib.sha256(f"{course}\x1f{student_id}".encode()).digest()
+    return int.from_bytes(digest[:4], "big")
+
+
+@dataclass(frozen=True)
+class Student:
+    """One roster row: id and name (printed, escaped) plus any other columns."""
+
+    id: str
+    name: str
+    extra: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def slug(self) -> str:
+        """A folder name for the student: the id where it is safe, else a slug plus a short hash."""
+        if NAME_PATTERN.match(self.id):
+            return self.id
+        cleaned = re.sub(r"[^A-Za-z0-9._-]+", "-", self.id).strip("-.")[:40] or "student"
+        return f"{cleaned}-{hashlib.sha256(self.id.encode()).hexdigest()[:8]}"
+
+
+def load_roster(path: str | Path) -> list[Student]:
+    """Students from a CSV with columns ``id`` and ``name`` (others kept); errors name the row."""
+    import csv
+
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError(f"Roster {str(path)!r} does not exist.") from None
+    except UnicodeDecodeError:
+        raise InputError(f"Roster {str(path)!r} is not UTF-8 text; save it as UTF-8 CSV.") from None
+    reader = csv.DictReader(text.replace("\x00", "").splitlines())
+    fields = [f.strip().lower() for f in reader.fieldnames or []]
+    if "id" not in fields or "name" not in fields:
+        raise InputError(f"Roster {str(path)!r} needs the columns 'id' and 'name'; it has {reader.fieldnames!r}.")
+    students: list[Student] = []
+    seen: dict[str, int] = {}
+    for number, row in enumerate(reader, start=2):
+        clean = {(k or "").strip().lower(): (v if isinstance(v, str) else "").strip() for k, v in row.items()}
+        if not clean.get("id"):
+            raise InputError(f"Roster {str(path)!r} line {number}: the id is empty.")
+        if clean["id"] in seen:
+            raise InputError(f"Roster {str(path)!r} line {number}: id {clean['id']!r} already appears on line {seen[clean['id']]}.")
+        seen[clean["id"]] = number
+        extra = tuple(sorted((k, v) for k, v in clean.items() if k not in {"id", "name"}))
+        students.append(Student(clean["id"], clean.get("name", ""), extra))
+    if not students:
+        raise InputError(f"Roster {str(path)!r} has no students.")
+    return students
 
 
 def problem_seed(seed: int, derivation_id: str) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -173,3 +174,38 @@ def test_build_toml_errors_are_clear(tmp_path: Path, content: str, message: str)
     file.write_text(content)
     with pytest.raises(symwork.SymworkError, match=message):
         worksheets.load_toml(file)
+
+
+def test_build_roster_gives_each_student_a_variant_and_a_key(tmp_path: Path, runner) -> None:  # type: ignore[no-untyped-def]
+    from symwork.cli import main
+
+    roster = tmp_path / "roster.csv"
+    roster.write_text("\ufeffid,name,email\ns1,Ada Lovelace,a@x\ns/2,50% & $ Grace,b@y\n", encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["build", "calculus", "--roster", str(roster), "--out", str(out), "--no-pdf"]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
+    first = (out / "calculus/students/s1/student.tex").read_text()
+    assert "Ada Lovelace" in first and r"50\% \& \$ Grace" in next((out / "calculus/students").glob("s-2-*")).joinpath("student.tex").read_text()
+    key = json.loads((out / "calculus/key.json").read_text())
+    assert {row["id"] for row in key} == {"s1", "s/2"}
+    assert len({row["student_seed"] for row in key}) == 2
+    assert (out / "calculus/key.csv").read_text().splitlines()[0].startswith("id,name,student_seed,derivation,seed")
+    again = runner.invoke(main, args)
+    assert again.exit_code == 0 and json.loads((out / "calculus/key.json").read_text()) == key
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("name\nAda\n", "needs the columns 'id' and 'name'"),
+        ("id,name\ns1,A\ns1,B\n", "already appears on line 2"),
+        ("id,name\n,A\n", "the id is empty"),
+        ("id,name\n", "has no students"),
+    ],
+)
+def test_build_roster_errors_name_the_row(tmp_path: Path, content: str, message: str) -> None:
+    file = tmp_path / "roster.csv"
+    file.write_text(content)
+    with pytest.raises(symwork.SymworkError, match=message):
+        worksheets.load_roster(file)
