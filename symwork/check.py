@@ -11,7 +11,7 @@ import sympy as sp
 
 from . import instances, sampling
 from .compare import compare
-from .errors import CheckError, SymworkError
+from .errors import SymworkError
 from .model import Body, Derivation, Instance, Verdict
 
 

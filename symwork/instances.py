@@ -11,7 +11,7 @@ import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixElement
 
 from .errors import InputError, ShapeError
-from .model import Body, Definition, Derivation, Exercise, Instance, sympy_symbol_for_size, symbolic_shape_names
+from .model import Body, Definition, Derivation, Exercise, Instance, symbolic_shape_names, sympy_symbol_for_size
 
 
 def size_names(derivation: Derivation) -> list[str]:
