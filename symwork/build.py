@@ -94,6 +94,7 @@ class Outcome:
     seconds: float = 0.0
     message: str = ""
     tex_runs: int = 0
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass
@@ -325,6 +326,29 @@ _ERROR_LINE = re.compile(r"^(?P<file>[^:\n]+\.(?:tex|sty)):(?P<line>\d+): (?P<me
 _MARKER = re.compile(r"^% symwork:derivation=(?P<id>\S+) template=(?P<template>\S+)$")
 
 
+_OVERFULL = re.compile(r"^Overfull \\hbox \((?P<points>[\d.]+)pt too wide\).*?lines? (?P<line>\d+)", re.MULTILINE)
+
+
+def _derivation_at(tex_text: str, line: int) -> str:
+    lines = tex_text.splitlines()
+    for number in range(min(line, len(lines)) - 1, -1, -1):
+        marker = _MARKER.match(lines[number])
+        if marker:
+            return f" (derivation {marker.group('id')!r}, template {marker.group('template')})"
+    return ""
+
+
+def overfull_lines(tex_text: str, log_text: str, tex_path: Path, *, tolerance: float = 3.0) -> tuple[str, ...]:
+    """Lines that run into the margin by more than ``tolerance`` points, located like errors."""
+    found = []
+    for match in _OVERFULL.finditer(log_text):
+        points = float(match.group("points"))
+        if points > tolerance:
+            line = int(match.group("line"))
+            found.append(f"{tex_path}:{line}: a line is {points:.1f}pt too wide{_derivation_at(tex_text, line)}")
+    return tuple(found)
+
+
 def explain_failure(tex_text: str, log_text: str, tex_path: Path) -> str:
     """``file:line: message`` from the log, with the derivation and template the line came from."""
     match = _ERROR_LINE.search(log_text)
@@ -332,15 +356,8 @@ def explain_failure(tex_text: str, log_text: str, tex_path: Path) -> str:
         tail = " ".join(log_text.strip().splitlines()[-3:])
         return f"{tex_path}: LaTeX failed: {tail or 'no log'}"
     line = int(match.group("line"))
-    where = ""
     if match.group("file").endswith(".tex"):
-        lines = tex_text.splitlines()
-        for number in range(min(line, len(lines)) - 1, -1, -1):
-            marker = _MARKER.match(lines[number])
-            if marker:
-                where = f" (derivation {marker.group('id')!r}, template {marker.group('template')})"
-                break
-        return f"{tex_path}:{line}: {match.group('message')}{where}"
+        return f"{tex_path}:{line}: {match.group('message')}{_derivation_at(tex_text, line)}"
     return f"{match.group('file')}:{line}: {match.group('message')}"
 
 
@@ -403,7 +420,8 @@ def compile_tex(job: Job, tex_text: str, figures: dict[str, bytes], *, timeout: 
         if ok and pdf.is_file():
             write_atomic(job.pdf, pdf.read_bytes())
             job.folder.joinpath(f"{job.name}.log").unlink(missing_ok=True)
-            return Outcome(job, "built", time.perf_counter() - start, tex_runs=1)
+            warnings = overfull_lines(tex_text, log_text, job.tex)
+            return Outcome(job, "built", time.perf_counter() - start, tex_runs=1, warnings=warnings)
         write_atomic(job.folder / f"{job.name}.log", log_text)
         message = explain_failure(tex_text, log_text, job.tex) if "did not finish" not in output else output
         return Outcome(job, "failed", time.perf_counter() - start, message + f" (log kept in {job.folder / (job.name + '.log')})", 1)

@@ -209,6 +209,9 @@ def build(
         console.print(note)
     for file in key_files:
         console.print(f"wrote {file}")
+    for outcome in report.outcomes:
+        for warning in outcome.warnings:
+            click.echo(f"symwork: warning: {warning}", err=True)
     for outcome in report.failed:
         click.echo(f"symwork: {outcome.message}", err=True)
     sys.exit(1 if report.failed else 0)

@@ -29,7 +29,7 @@ class Problem:
 
 
 def _tex_row(row: printing.Row) -> printing.Row:
-    return printing.Row(TeX(row.lhs), tuple(TeX(line) for line in row.rhs_lines), TeX(row.why))
+    return printing.Row(TeX(row.lhs), tuple(TeX(line) for line in row.rhs_lines), TeX(row.why), row.lhs_alone)
 
 
 def result_tex(derivation: Derivation) -> str:

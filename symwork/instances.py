@@ -196,32 +196,77 @@ def exact_answer(derivation: Derivation, values: Mapping[str, Any]) -> Any:
     """The result at exact values (integers, Rationals, SymPy matrices or nested lists), as SymPy."""
     shapes = {name: np.asarray(value, dtype=object).shape for name, value in values.items()}
     sizes = infer_sizes(derivation, {name: np.zeros(shape) for name, shape in shapes.items()})
-    instance = instantiate(derivation, sizes)
-    body = instance.body
-    expr = prepare(body.result.rhs, body)
+    body, expr = _prepared_result(derivation, tuple(sorted(sizes.items())))
     substitution: dict[Any, Any] = {}
     for item in derivation.inputs:
         value = values[item.name]
         if not item.shape:
-            substitution[sp.Symbol(item.name)] = sp.nsimplify(value)
+            substitution[sp.Symbol(item.name)] = _exact(value)
             continue
         array = np.asarray(value, dtype=object)
         base = sp.IndexedBase(item.name)
         for position in np.ndindex(array.shape):
-            substitution[base[tuple(p + 1 for p in position)]] = sp.nsimplify(array[position])
+            substitution[base[tuple(p + 1 for p in position)]] = _exact(array[position])
     if body.result_indices:
         ranges = [range(1, int(body.indices[index]) + 1) for index in body.result_indices]
         table = np.empty(tuple(len(r) for r in ranges), dtype=object)
+        entries = _result_entries(derivation, tuple(sorted(sizes.items())))
         for position in np.ndindex(table.shape):
-            point = {index: ranges[axis][position[axis]] for axis, index in enumerate(body.result_indices)}
-            table[position] = sp.simplify(_substitute(_substitute(expr, point), substitution))
+            table[position] = _tidy(_substitute(entries[position], substitution))
         if table.ndim <= 2:
             return sp.ImmutableMatrix(table.reshape(table.shape[0], -1).tolist())
         return sp.ImmutableDenseNDimArray(table.tolist())
     substituted = _substitute(expr, substitution)
     if isinstance(substituted, sp.MatrixBase):
-        return substituted.applyfunc(sp.simplify)
-    return sp.simplify(substituted)
+        return substituted.applyfunc(_tidy)
+    return _tidy(substituted)
+
+
+_PREPARED: dict[tuple[str, str, tuple[tuple[str, int], ...]], tuple[Body, Any]] = {}
+
+
+def _prepared_result(derivation: Derivation, sizes: tuple[tuple[str, int], ...]) -> tuple[Body, Any]:
+    """The instance's result with definitions expanded, once per derivation and sizes (grading asks often)."""
+    key = (derivation.id, derivation.source, sizes)
+    if key not in _PREPARED:
+        body = instantiate(derivation, dict(sizes)).body
+        _PREPARED[key] = (body, prepare(body.result.rhs, body))
+    return _PREPARED[key]
+
+
+def _result_entries(derivation: Derivation, sizes: tuple[tuple[str, int], ...]) -> dict[tuple[int, ...], Any]:
+    """The result entry by entry (free indices given their values), cached like ``_prepared_result``."""
+    key = (derivation.id + "#entries", derivation.source, sizes)
+    if key not in _ENTRIES:
+        body, expr = _prepared_result(derivation, sizes)
+        ranges = [range(1, int(body.indices[index]) + 1) for index in body.result_indices]
+        table: dict[tuple[int, ...], Any] = {}
+        for position in np.ndindex(tuple(len(r) for r in ranges)):
+            point = {index: ranges[axis][position[axis]] for axis, index in enumerate(body.result_indices)}
+            table[position] = _substitute(expr, point)
+        _ENTRIES[key] = table
+    return _ENTRIES[key]
+
+
+_ENTRIES: dict[tuple[str, str, tuple[tuple[str, int], ...]], dict[tuple[int, ...], Any]] = {}
+
+
+def _exact(value: Any) -> Any:
+    """An exact SymPy number for an exercise value: SymPy objects as they are, floats as the decimal they show."""
+    if isinstance(value, sp.Basic):
+        return value
+    if isinstance(value, (int, np.integer)):
+        return sp.Integer(int(value))
+    if isinstance(value, (float, np.floating)):
+        return sp.Rational(repr(float(value)))
+    return sp.nsimplify(value)
+
+
+def _tidy(value: Any) -> Any:
+    # Exact inputs mostly give a Rational already; simplify only what is left symbolic.
+    if isinstance(value, sp.Basic) and not value.is_Rational and value.free_symbols == set():
+        return sp.simplify(value)
+    return value
 
 
 def _substitute(expr: Any, mapping: Mapping[Any, Any]) -> Any:

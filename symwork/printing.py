@@ -114,24 +114,36 @@ def latex(expr: Any) -> str:
     return _PRINTER.doprint(expr)
 
 
-def split_terms(expr: Any, *, width: int = 70) -> list[str]:
-    """The LaTeX of ``expr`` broken at top-level + and − so that no line is much wider than ``width`` characters."""
+def visual_width(expr: Any) -> int:
+    """About how many characters wide ``expr`` looks when typeset: fractions stack, so use SymPy's 2-D layout."""
+    if isinstance(expr, str):
+        return len(expr)
+    try:
+        layout = sp.pretty(expr, use_unicode=True, wrap_line=False)
+    except Exception:  # a custom object the pretty printer does not know: fall back on the LaTeX length
+        return len(latex(expr)) // 2
+    return max((len(line) for line in layout.splitlines()), default=0)
+
+
+def split_terms(expr: Any, *, width: int = 52) -> list[str]:
+    """The LaTeX of ``expr`` broken at top-level + and − so that no line looks much wider than ``width`` characters."""
     text = latex(expr)
-    if len(text) <= width or not isinstance(expr, sp.Add):
+    if not isinstance(expr, sp.Add) or visual_width(expr) <= width:
         return [text]
     lines: list[str] = []
-    current = ""
+    current: list[Any] = []
     for term in sp.Add.make_args(expr):
-        negative = term.could_extract_minus_sign()
-        piece = latex(-term if negative else term)
-        joiner = " - " if negative else (" + " if current or lines else "")
-        if current and len(current) + len(piece) > width:
-            lines.append(current)
-            current = ("- " if negative else "+ ") + piece
-        else:
-            current = (current + joiner + piece) if current or lines else (("-" if negative else "") + piece)
-    lines.append(current)
+        if current and visual_width(sp.Add(*current, term, evaluate=False)) > width:
+            lines.append(_signed(current, first=not lines))
+            current = []
+        current.append(term)
+    lines.append(_signed(current, first=not lines))
     return lines
+
+
+def _signed(terms: list[Any], *, first: bool) -> str:
+    text = latex(sp.Add(*terms, evaluate=False))
+    return text if first or text.startswith("-") else "+ " + text
 
 
 @dataclass(frozen=True)
@@ -141,14 +153,17 @@ class Row:
     lhs: str
     rhs_lines: tuple[str, ...]
     why: str
+    lhs_alone: bool = False
 
 
-def rows(body: Body, *, width: int = 70) -> list[Row]:
+def rows(body: Body, *, width: int = 52) -> list[Row]:
     """The steps and result of a body as aligned rows (``lhs`` empty where the chain continues)."""
     out: list[Row] = []
     for step in (*body.steps, body.result):
         lhs = latex(step.lhs) if step.lhs is not None else ""
-        out.append(Row(lhs, tuple(split_terms(step.rhs, width=width)), step.why))
+        # A wide left-hand side gets a line of its own so that the chain below it keeps the page width.
+        alone = step.lhs is not None and visual_width(step.lhs) > width // 2
+        out.append(Row(lhs, tuple(split_terms(step.rhs, width=width)), step.why, alone))
     return out
 
 

@@ -46,3 +46,17 @@ def user_library(tmp_path: Path) -> Path:
     folder.mkdir()
     (folder / "cube.py").write_text(textwrap.dedent(USER_DERIVATION.format(id="cube-derivative")))
     return folder
+
+
+@pytest.fixture(autouse=True)
+def _isolated_registry() -> object:
+    """Derivations that a test loads from its own folders are forgotten after it, like in a fresh process."""
+    from symwork import registry
+
+    registry.derivations()  # the built-in library stays loaded across tests
+    saved = (dict(registry._REGISTRY), list(registry._LOADED_FOLDERS), list(registry._EXTRA_FOLDERS))
+    yield
+    registry._REGISTRY.clear()
+    registry._REGISTRY.update(saved[0])
+    registry._LOADED_FOLDERS[:] = saved[1]
+    registry._EXTRA_FOLDERS[:] = saved[2]
