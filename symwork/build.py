@@ -427,6 +427,15 @@ def compile_tex(job: Job, tex_text: str, figures: dict[str, bytes], *, timeout: 
         return Outcome(job, "failed", time.perf_counter() - start, message + f" (log kept in {job.folder / (job.name + '.log')})", 1)
 
 
+_VERSION_COST = {"solutions": 3, "student": 2, "key": 1}
+
+
+def _expected_cost(job: Job) -> int:
+    sheet = job.worksheet
+    size = len(sheet.ids) if sheet.ids is not None else (200 if sheet.topic is None else 60)
+    return size * _VERSION_COST.get(job.version, 2)
+
+
 def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
@@ -445,8 +454,12 @@ def build(
     if options.pdf and not pdf:
         report.notes.append(TEX_INSTALL_HINT)
     cache = _load_cache(options.out)
-    todo: list[tuple[Job, str, dict[str, bytes], str, str]] = []
-    for job in job_list:
+    todo: list[tuple[Job, Any, str, str]] = []
+    workers = options.jobs or default_jobs()
+    pool = ThreadPoolExecutor(max_workers=max(1, workers))
+    # Largest first, and each TeX run starts as soon as its .tex is rendered: rendering (SymPy, in
+    # this thread) overlaps the TeX runs, and the longest run does not start last.
+    for job in sorted(job_list, key=_expected_cost, reverse=True):
         entry = cache.get(job.label, {})
         quick = quick_key(job, pdf)
         outputs_exist = job.tex.is_file() and (job.pdf.is_file() or not pdf)
@@ -483,11 +496,9 @@ def build(
             if progress:
                 progress(job.label, report.outcomes[-1])
             continue
-        todo.append((job, tex_text, figures, quick, precise))
-    workers = options.jobs or default_jobs()
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        futures = [pool.submit(compile_tex, job, text, figs, timeout=options.timeout) for job, text, figs, _, _ in todo]
-        for (job, _, _, quick, precise), future in zip(todo, futures, strict=True):
+        todo.append((job, pool.submit(compile_tex, job, tex_text, figures, timeout=options.timeout), quick, precise))
+    with pool:
+        for job, future, quick, precise in todo:
             outcome = future.result()
             report.outcomes.append(outcome)
             if outcome.status == "built":
