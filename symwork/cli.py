@@ -278,7 +278,7 @@ def equal(ctx: click.Context, first: str, second: str, syntax: str, timeout: flo
     """Are A and B equal? LaTeX or plain syntax. Exit 0 equal, 1 different, 3 undecided, 2 bad input.
 
     \b
-    symwork equal '\sigma(x)(1-\sigma(x))' 'e^{-x}/(1+e^{-x})^2'
+    symwork equal '\\sigma(x)(1-\\sigma(x))' 'e^{-x}/(1+e^{-x})^2'
     symwork equal 'sqrt(x^2)' 'x'          # different, with a counterexample
     """
     from . import answers
@@ -298,8 +298,9 @@ def check(ctx: click.Context, derivation_id: str, answer: str, seed: int | None,
     """Check ANSWER against a derivation's result (or, with --seed, its exercise variant) and say what is wrong.
 
     \b
-    symwork check sigmoid-derivative '\sigma(x)(1-\sigma(x))'
-    symwork check softmax-jacobian 's_i(\delta_{ij} - s_j)'
+    symwork check sigmoid-derivative '\\sigma(x)(1-\\sigma(x))'
+    symwork check softmax-jacobian 's_i(\\delta_{ij} - s_j)'
+    symwork check beta-bernoulli-update '[[9],[9]]' --seed 4
     """
     _load(ctx)
     from . import answers
@@ -317,8 +318,9 @@ def check(ctx: click.Context, derivation_id: str, answer: str, seed: int | None,
 def verify(ctx: click.Context, file: Path, against: str | None, timeout: float, as_json: bool) -> None:
     """Check a hand derivation line by line: each expression must equal the one before it.
 
-    FILE is LaTeX (align, align*, equation, gather, $$...$$, \\[...\\] with = chains, &= and \\\\) or plain
-    text with one expression per line. Exit 0 valid, 1 a wrong step, 3 undecided, 2 bad input.
+    FILE is LaTeX (align, align*, equation, gather, $$...$$ or \\[...\\], with = chains, &= and \\\\
+    line breaks, % comments) or plain text with one expression per line. Exit 0 valid, 1 a wrong
+    step, 3 undecided, 2 bad input.
     """
     _load(ctx)
     from . import verify as verifier

@@ -100,8 +100,9 @@ class SymworkLatexPrinter(LatexPrinter):
         if macro is None:
             return super()._print_Function(expr, exp)
         inner = ", ".join(self._print(arg) for arg in expr.args)
-        head = f"{macro}^{{{exp}}}" if exp else macro
-        return rf"{head}\left({inner}\right)"
+        # σ(x)^2, not σ^2(x): the latter reads back as a power of the symbol σ.
+        text = rf"{macro}\left({inner}\right)"
+        return rf"{text}^{{{exp}}}" if exp else text
 
 
 _PRINTER = SymworkLatexPrinter()

@@ -346,7 +346,7 @@ def test_parse_conventions_constant_lists_the_main_rules() -> None:
 
 def test_parse_limits_are_the_documented_defaults() -> None:
     assert (LIMITS.max_chars, LIMITS.max_depth, LIMITS.max_nodes) == (10_000, 200, 5_000)
-    assert (LIMITS.max_exponent, LIMITS.max_factorial, LIMITS.max_integer_digits) == (1000, 1000, 400)
+    assert (LIMITS.max_exponent, LIMITS.max_factorial, LIMITS.max_integer_digits) == (10_000, 1000, 400)
 
 
 def test_parse_allows_functions_nested_up_to_the_limit() -> None:

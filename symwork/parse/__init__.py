@@ -58,7 +58,7 @@ CONVENTIONS = """\
   `\\displaystyle`, `\\left`/`\\right` sizes, surrounding `$...$` and a trailing `.` or `,` are ignored.
 - `a = b = c` is read by `parse_relation` into its parts; `parse` refuses `=`.
 - Limits (see `LIMITS`): 10,000 characters, bracket depth 200, 5,000 tokens, numeric exponents up to
-  1000 in magnitude, numeric results of powers up to 400 digits, factorials up to 1000!, literal
+  10,000 in magnitude, numeric results of powers up to 400 digits, factorials up to 1000!, literal
   numbers up to 400 digits, and det/inverse/powers only of small matrices. Beyond them: LimitError.
 """
 

@@ -18,7 +18,7 @@ class Limits:
     #: Tokens after lexing; a proxy for the size of the expression.
     max_nodes: int = 5_000
     #: Largest |e| for a numeric exponent (x^{1000} is fine, x^{10^{10}} is refused).
-    max_exponent: int = 1000
+    max_exponent: int = 10_000
     #: Largest numeric argument of n! and \binom{n}{k}.
     max_factorial: int = 1000
     #: Longest run of digits in the text, and the largest exact number a power may produce.

@@ -1,0 +1,157 @@
+"""Benchmark of `symwork grade`: rows per second on generated submissions with 1 and 2 workers.
+
+    python benchmarks/grading_bench.py                       # 10,000 rows, 20 variants per problem, jobs 1 and 2
+    python benchmarks/grading_bench.py --rows 2000 --variants 0   # every row its own variant (per-student seeds)
+
+The mix: right answers (LaTeX and plain), wrong answers (sign, factor, transposed, off by one), malformed
+answers, broken CSV rows (stray quotes, NUL bytes, 30,000-character fields) and hostile answers (huge powers
+and factorials, Python code, deep nesting). Each configuration runs in a fresh process, so that no warm
+cache carries over; the reports of all configurations must be byte-identical.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+# Run from a checkout without installing: the package is the folder above this one.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+HOSTILE = (
+    "9^9^9",
+    "(10^9)!",
+    "__import__('os').system('touch /tmp/pwned')",
+    "().__class__.__base__.__subclasses__()",
+    "x.subs.__globals__",
+    "x^{10^{10^{10}}}",
+    "(" * 5000 + "x" + ")" * 5000,
+    "lambda: 1",
+    "f'{1}'",
+    "+".join(["x"] * 2000),
+)
+MALFORMED = ("x +", r"\frac{1}{", "", "((1)", r"\begin{pmatrix} 1 & 2", "1 // 2", r"\unknowncommand{x}", "=")
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def generate(path: Path, *, rows: int, variants: int, seed: int = 1) -> None:
+    """Write the submissions CSV (the ground truth is not needed: the two runs are compared with each other)."""
+    import sympy as sp
+
+    import symwork
+    from symwork.worksheets import problem_seed
+
+    rng = random.Random(seed)
+    problems = []
+    for derivation in symwork.derivations():
+        if derivation.exercise is None:
+            continue
+        answer = derivation.make_exercise(0).answer
+        if isinstance(answer, sp.NDimArray) and len(answer.shape) > 2:
+            continue  # typed answers of more than two axes are not supported
+        problems.append(derivation.id)
+    cache: dict[tuple[str, int], object] = {}
+
+    def answer_for(derivation_id: str, exercise_seed: int) -> object:
+        key = (derivation_id, exercise_seed)
+        if key not in cache:
+            cache[key] = symwork.get(derivation_id).make_exercise(exercise_seed).answer
+        return cache[key]
+
+    lines = ["id,derivation,answer,seed"]
+    for k in range(rows):
+        derivation_id = rng.choice(problems)
+        variant = rng.randrange(variants) if variants else k
+        exercise_seed = problem_seed(variant, derivation_id)
+        roll = rng.random()
+        student = f"s{k % 500:04d}"
+        if roll < 0.05:  # broken CSV rows
+            kind = rng.randrange(3)
+            if kind == 0:
+                lines.append(f'{student},{derivation_id},"1/2"x,{exercise_seed}')
+            elif kind == 1:
+                lines.append(f"{student},{derivation_id},1\x00,{exercise_seed}")
+            else:
+                lines.append(f"{student},{derivation_id},{'x' * 30_000},{exercise_seed}")
+            continue
+        if roll < 0.15:
+            text = rng.choice(HOSTILE)
+        elif roll < 0.25:
+            text = rng.choice(MALFORMED)
+        else:
+            answer = answer_for(derivation_id, exercise_seed)
+            if roll < 0.45:
+                wrong = rng.randrange(3)
+                if wrong == 0:
+                    answer = -answer  # type: ignore[operator]
+                elif wrong == 1:
+                    answer = answer + 1 if not isinstance(answer, sp.MatrixBase) else answer.T  # type: ignore[operator]
+                else:
+                    answer = 2 * answer  # type: ignore[operator]
+            plain = not isinstance(answer, sp.MatrixBase) and rng.random() < 0.3
+            text = str(answer).replace("**", "^") if plain else sp.latex(answer)
+        lines.append(f"{student},{derivation_id},{_quote(text)},{exercise_seed}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def run_once(submissions: Path, out: Path, jobs: int) -> dict[str, object]:
+    """Grade in this (fresh) process and return the figures."""
+    from collections import Counter
+
+    from symwork.grading import grade_file
+
+    start = time.perf_counter()
+    report = grade_file(submissions, roster=None, out=out, jobs=jobs)
+    elapsed = time.perf_counter() - start
+    return {
+        "jobs": jobs,
+        "rows": len(report.rows),
+        "seconds": round(elapsed, 2),
+        "rows_per_s": round(len(report.rows) / elapsed, 1),
+        "status": dict(sorted(Counter(r.status for r in report.rows).items())),
+        "verdict": dict(sorted(Counter(r.verdict for r in report.rows).items())),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=10_000)
+    parser.add_argument("--variants", type=int, default=20, help="variants per problem; 0 = one per row")
+    parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--folder", type=Path, default=Path("output/grading-bench"))
+    parser.add_argument("--run", type=int, help=argparse.SUPPRESS)  # internal: one configuration
+    args = parser.parse_args()
+    args.folder.mkdir(parents=True, exist_ok=True)
+    submissions = args.folder / f"submissions-{args.rows}-{args.variants}.csv"
+    if args.run is not None:
+        print(json.dumps(run_once(submissions, args.folder / f"report-{args.run}.csv", args.run)))
+        return
+    if not submissions.exists():
+        start = time.perf_counter()
+        generate(submissions, rows=args.rows, variants=args.variants)
+        print(f"generated {submissions} in {time.perf_counter() - start:.1f} s")
+    results = []
+    for jobs in args.jobs:
+        command = [sys.executable, __file__, "--rows", str(args.rows), "--variants", str(args.variants)]
+        command += ["--folder", str(args.folder), "--run", str(jobs)]
+        output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+        results.append(json.loads(output.strip().splitlines()[-1]))
+        print(json.dumps(results[-1]))
+    reports = {(args.folder / f"report-{jobs}.csv").read_bytes() for jobs in args.jobs}
+    print(f"reports identical across jobs: {len(reports) == 1}")
+    if len(results) >= 2:
+        print(
+            f"speed-up {results[0]['jobs']} → {results[1]['jobs']} workers: "
+            f"{float(results[1]['rows_per_s']) / float(results[0]['rows_per_s']):.2f}x"
+        )  # type: ignore[arg-type]
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,164 @@
+"""Tests of symwork.grading: robust CSV reading, one report row per input row, determinism, executors."""
+
+from __future__ import annotations
+
+import csv
+import io
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from symwork import get
+from symwork.errors import InputError
+from symwork.grading import Record, grade_file, read_records, summary_path
+from symwork.worksheets import DEFAULT_COURSE, problem_seed, student_seed
+
+GOOD = "attention-scaling"
+ANSWER = str(get(GOOD).make_exercise(0).answer)  # a fraction such as 14/3
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a,b\n1,2\n", [Record(1, ("a", "b")), Record(2, ("1", "2"))]),
+        ("a,b\r\n1,2\r\n", [Record(1, ("a", "b")), Record(2, ("1", "2"))]),
+        ('a,"x\ny"\n3,4\n', [Record(1, ("a", "x\ny")), Record(3, ("3", "4"))]),
+        ('a,"say ""hi"""\n', [Record(1, ("a", 'say "hi"'))]),
+        ('a,f("x")\n', [Record(1, ("a", 'f("x")'))]),
+        ('a,"open\nb,c\n', [Record(1, None, "it has an unterminated quote", ("a",)), Record(2, ("b", "c"))]),
+        (
+            'a,"x"y\nb,c\n',
+            [
+                Record(1, None, "it has an unmatched quote; double quotes inside a quoted field", ("a", "x")),
+                Record(2, ("b", "c")),
+            ],
+        ),
+        ("\n\na,b\n\n", [Record(3, ("a", "b"))]),
+        ("a,b", [Record(1, ("a", "b"))]),
+    ],
+)
+def test_read_records_never_drops_a_line(text: str, expected: list[Record]) -> None:
+    assert list(read_records(text)) == expected
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+
+
+MALFORMED = (
+    "\ufeffid,derivation,answer,seed\n"
+    f"s1,{GOOD},{ANSWER},0\n"
+    f"s2,{GOOD},-{ANSWER},0\n"
+    f's3,{GOOD},"unterminated,0\n'
+    f"s4,{GOOD},{'x' * 200_000},0\n"
+    f"s5,{GOOD},4\x009/12,0\n"
+    f"s6,{GOOD},x +,0\n"
+    f"s7,{GOOD},9^9^9,0\n"
+    f"s8,no-such-derivation,1,0\n"
+    f"s9,{GOOD},1,not-a-seed\n"
+    f"=cmd(),{GOOD},{ANSWER},0,extra\n"
+    f"s11,{GOOD},\"__import__('os').system('touch marker')\",0\n"
+)
+
+EXPECTED = [
+    ("s1", "ok", "correct", "Correct."),
+    ("s2", "ok", "incorrect", "Close: your answer has the opposite sign (a sign error)."),
+    ("s3", "rejected", "undecided", "CSV line 4: it has an unterminated quote."),
+    ("s4", "rejected", "undecided", "CSV line 5: a field has 200,000 characters, more than the limit of 20,000."),
+    ("s5", "rejected", "undecided", "CSV line 6: it contains a NUL byte."),
+    ("s6", "parse_error", "incorrect", "The expression 'x +' ends too early; check for a missing operand or bracket."),
+    ("s7", "rejected", "incorrect", None),
+    ("s8", "rejected", "undecided", None),
+    ("s9", "rejected", "undecided", "CSV line 10: the seed 'not-a-seed' is not a whole number from 0 to 2**63 - 1."),
+    (
+        "'=cmd()",
+        "rejected",
+        "undecided",
+        "CSV line 11: it has 5 fields but the header has 4; quote fields that contain commas.",
+    ),
+    ("s11", "parse_error", "incorrect", None),
+]
+
+
+@pytest.fixture(scope="module")
+def malformed_report(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    folder = tmp_path_factory.mktemp("grade")
+    submissions = folder / "submissions.csv"
+    submissions.write_bytes(MALFORMED.encode("utf-8"))
+    out = folder / "report.csv"
+    grade_file(submissions, roster=None, out=out, jobs=2)
+    return submissions, out
+
+
+def test_grade_file_gives_one_row_per_input_row(malformed_report: tuple[Path, Path]) -> None:
+    _, out = malformed_report
+    rows = _rows(out)
+    assert [(r["id"], r["status"], r["verdict"]) for r in rows] == [e[:3] for e in EXPECTED]
+    for row, (_, _, _, feedback) in zip(rows, EXPECTED, strict=True):
+        if feedback is not None:
+            assert row["feedback"] == feedback
+    assert not Path("marker").exists()
+
+
+def test_grade_file_is_deterministic(malformed_report: tuple[Path, Path], tmp_path: Path) -> None:
+    submissions, out = malformed_report
+    again = tmp_path / "again.csv"
+    grade_file(submissions, roster=None, out=again, executor=ThreadPoolExecutor(max_workers=1))
+    assert again.read_bytes() == out.read_bytes()
+    assert summary_path(again).read_bytes() == summary_path(out).read_bytes()
+
+
+def test_grade_file_writes_summary_per_derivation(malformed_report: tuple[Path, Path]) -> None:
+    _, out = malformed_report
+    summary = {row["derivation"]: row for row in _rows(summary_path(out))}
+    good = summary[GOOD]
+    assert (good["rows"], good["correct"], good["share_correct"]) == ("10", "1", "0.100")
+    assert (good["wrong_answer_1"], good["count_1"]) == (f"'-{ANSWER}", "1")
+
+
+def test_grade_file_takes_seeds_from_roster(tmp_path: Path) -> None:
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id,name\nalice,Alice A\nbob,Bob B\n", encoding="utf-8")
+    submissions = tmp_path / "submissions.csv"
+    submissions.write_text(f"id,derivation,answer\nalice,{GOOD},1\nbob,{GOOD},2\ncarol,{GOOD},3\n", encoding="utf-8")
+    out = tmp_path / "report.csv"
+    grade_file(submissions, roster=roster, out=out, jobs=1)
+    rows = _rows(out)
+    expected = [str(problem_seed(student_seed(DEFAULT_COURSE, s), GOOD)) for s in ("alice", "bob")]
+    assert [r["seed"] for r in rows] == [*expected, ""]
+    assert rows[2]["feedback"] == "CSV line 4: the id 'carol' is not in the roster."
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("", "no readable header"),
+        ("id,answer\ns1,1\n", "lacks derivation"),
+    ],
+)
+def test_grade_file_refuses_unusable_header(tmp_path: Path, content: str, message: str) -> None:
+    submissions = tmp_path / "submissions.csv"
+    submissions.write_text(content, encoding="utf-8")
+    with pytest.raises(InputError, match=message):
+        grade_file(submissions, roster=None, out=tmp_path / "report.csv")
+
+
+@pytest.mark.parametrize("processes", [False, True])
+def test_grade_file_on_dask_matches_local_run(
+    malformed_report: tuple[Path, Path], tmp_path: Path, processes: bool
+) -> None:
+    distributed = pytest.importorskip("distributed")
+    submissions, out = malformed_report
+    with distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=processes,
+        host="127.0.0.1",
+        protocol="tcp://",
+        dashboard_address=None,
+    ) as cluster:
+        dask_out = tmp_path / "dask.csv"
+        address = cluster.scheduler_address.replace("tcp://", "dask://")
+        grade_file(submissions, roster=None, out=dask_out, executor=address)
+    assert dask_out.read_bytes() == out.read_bytes()
