@@ -286,7 +286,54 @@ def write_key(sheet: Worksheet, students: Sequence[Any], out: Path) -> tuple[Pat
     return folder / "key.csv", folder / "key.json"
 
 
-def render_job(job: Job) -> tuple[str, list[str], dict[str, bytes]]:
+class FigurePrefetch:
+    """Draws the figures a build needs in a separate process while this one renders SymPy."""
+
+    def __init__(self, jobs: Sequence[Job]) -> None:
+        from . import figures
+
+        wanted = sorted(
+            {
+                i
+                for job in jobs
+                if job.worksheet.figures
+                for i in job.worksheet.derivation_ids()
+                if i in figures.DRAWERS and i not in figures._CACHE  # noqa: SLF001 - same package
+            }
+        )
+        self._futures: dict[str, Any] = {}
+        self._pool: Any = None
+        if not wanted:
+            return
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        try:
+            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("forkserver"))
+            self._futures = {i: self._pool.submit(figures.draw, i) for i in wanted}
+        except (OSError, ValueError):  # no process pool here: draw in this process instead
+            self._pool = None
+
+    def get(self, derivation_id: str) -> bytes | None:
+        from . import figures
+
+        future = self._futures.get(derivation_id)
+        if future is None:
+            return figures.draw(derivation_id)
+        try:
+            drawn: bytes | None = future.result()
+        except Exception:  # a broken pool must not cost the figure
+            return figures.draw(derivation_id)
+        if drawn is not None:
+            figures._CACHE[derivation_id] = drawn  # noqa: SLF001 - later builds in this process reuse it
+        return drawn
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def render_job(job: Job, prefetch: FigurePrefetch | None = None) -> tuple[str, list[str], dict[str, bytes]]:
     """The .tex text of a job, the derivation source files it used, and the figure files it needs."""
     from . import content, registry
     from .render import TeX, render
@@ -301,7 +348,7 @@ def render_job(job: Job) -> tuple[str, list[str], dict[str, bytes]]:
         if job.worksheet.figures:
             from . import figures as figure_module
 
-            drawn = figure_module.draw(derivation_id)
+            drawn = prefetch.get(derivation_id) if prefetch is not None else figure_module.draw(derivation_id)
             if drawn is not None:
                 figure_name = f"fig-{derivation_id}.pdf"
                 figures[figure_name] = drawn
@@ -457,6 +504,7 @@ def build(
     todo: list[tuple[Job, Any, str, str]] = []
     workers = options.jobs or default_jobs()
     pool = ThreadPoolExecutor(max_workers=max(1, workers))
+    prefetch: FigurePrefetch | None = None
     # Largest first, and each TeX run starts as soon as its .tex is rendered: rendering (SymPy, in
     # this thread) overlaps the TeX runs, and the longest run does not start last.
     for job in sorted(job_list, key=_expected_cost, reverse=True):
@@ -470,7 +518,9 @@ def build(
             continue
         start = time.perf_counter()
         try:
-            tex_text, sources, figures = render_job(job)
+            if prefetch is None:
+                prefetch = FigurePrefetch(job_list)
+            tex_text, sources, figures = render_job(job, prefetch)
         except Exception as exc:  # one broken derivation must not stop the others
             from .errors import SymworkError
 
@@ -497,6 +547,8 @@ def build(
                 progress(job.label, report.outcomes[-1])
             continue
         todo.append((job, pool.submit(compile_tex, job, tex_text, figures, timeout=options.timeout), quick, precise))
+    if prefetch is not None:
+        prefetch.close()
     with pool:
         for job, future, quick, precise in todo:
             outcome = future.result()

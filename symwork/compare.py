@@ -390,6 +390,8 @@ def _residual_difference(a: sp.Expr, b: sp.Expr, *, seed: int) -> Verdict | None
     try:
         value_f = _compile_mp(difference, names)
         scale_f = _compile_mp(sp.Add(*[sp.Abs(t) for t in terms]), names)
+        guards = _guards(a) + _guards(b)
+        guard_f = _compile_mp(sp.Tuple(*guards), names) if guards else None
     except Exception:  # noqa: BLE001 - no verdict from this tier is fine
         return None
     rng = np.random.default_rng(seed + 7)
@@ -398,6 +400,8 @@ def _residual_difference(a: sp.Expr, b: sp.Expr, *, seed: int) -> Verdict | None
         args = tuple(
             int(rng.integers(1, 7)) if n in integers else mpmath.mpf(repr(_decimal(rng.uniform(0.2, 2.0)))) for n in names
         )
+        if guard_f is not None and not _inside_domain(guard_f, args):
+            continue  # the same common real domain as the other tiers
         with mpmath.workdps(CONFIRM_DIGITS):
             value = _mp_value(value_f, args, complex_mode=False)
             scale = _mp_value(scale_f, args, complex_mode=False)

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from symwork.cli import main
@@ -80,3 +81,63 @@ def test_cli_help_does_not_import_sympy() -> None:
 def test_cli_python_m_symwork_help() -> None:
     result = subprocess.run([sys.executable, "-m", "symwork", "--help"], capture_output=True, text=True)
     assert result.returncode == 0 and "build" in result.stdout and "audit" in result.stdout
+
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "code", "verdict"),
+    [
+        (r"\sigma(x)(1-\sigma(x))", r"e^{-x}/(1+e^{-x})^2", 0, "equal"),
+        ("sqrt(x^2)", "x", 1, "different"),
+        ("x^{10^{10^{10}}}", "x", 2, "error"),
+        ("__import__('os')", "x", 2, "error"),
+    ],
+)
+def test_cli_equal_exit_codes_and_json(runner: CliRunner, a: str, b: str, code: int, verdict: str) -> None:
+    result = runner.invoke(main, ["equal", a, b, "--json"])
+    assert result.exit_code == code, result.output
+    data = json.loads(result.output)
+    assert data["verdict"] == verdict
+    assert set(data) >= {"verdict", "method", "counterexample", "error", "elapsed_ms"}
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (["check", "sigmoid-derivative", r"\sigma(x)(1-\sigma(x))"], 0),
+        (["check", "softmax-jacobian", r"s_i(\delta_{ij} + s_j)"], 1),
+        (["check", "beta-bernoulli-update", "[[9],[9]]", "--seed", "4"], 0),
+        (["check", "no-such-id", "x"], 2),
+    ],
+)
+def test_cli_check_exit_codes(runner: CliRunner, args: list[str], code: int) -> None:
+    result = runner.invoke(main, args)
+    assert result.exit_code == code, result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(("file", "code", "first_wrong"), [("verify-valid.tex", 0, None), ("verify-wrong-step.tex", 1, 5)])
+def test_cli_verify_reports_first_wrong_line(runner: CliRunner, file: str, code: int, first_wrong: int | None) -> None:
+    result = runner.invoke(main, ["verify", str(EXAMPLES / file), "--json"])
+    assert result.exit_code == code, result.output
+    assert json.loads(result.output)["first_wrong_line"] == first_wrong
+
+
+def test_cli_grade_writes_one_row_per_submission(runner: CliRunner, tmp_path: Path) -> None:
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id,name\ns1,Ada\ns2,Grace\n")
+    submissions = tmp_path / "answers.csv"
+    submissions.write_text(
+        "id,derivation,answer\n"
+        "s1,sigmoid-derivative,x\n"
+        's2,beta-bernoulli-update,"[[1],[2]]"\n'
+        "s3,softmax-jacobian,\x00\n"
+    )
+    out = tmp_path / "report.csv"
+    result = runner.invoke(main, ["grade", str(submissions), "--roster", str(roster), "--out", str(out), "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    rows = out.read_text().strip().splitlines()
+    assert rows[0].startswith("id,derivation,seed,status,verdict,feedback")
+    assert len(rows) == 4
