@@ -25,9 +25,10 @@ _EXPORTS: dict[str, str] = {
     "compare": "compare",
     "exact_answer": "instances",
     "audit": "check",
+    "parse_relation": "parse",
 }
 
-__all__ = sorted([*_EXPORTS, "__version__"])
+__all__ = sorted([*_EXPORTS, "parse", "__version__"])
 
 if TYPE_CHECKING:
     from .check import audit
@@ -39,6 +40,11 @@ if TYPE_CHECKING:
 
 
 def __getattr__(name: str) -> Any:
+    if name == "parse":
+        # symwork.parse is both the parser package and, being callable, the function parse(text).
+        import importlib
+
+        return importlib.import_module(".parse", __name__)
     module_name = _EXPORTS.get(name)
     if module_name is None:
         raise AttributeError(f"module 'symwork' has no attribute {name!r}")

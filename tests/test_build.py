@@ -209,3 +209,32 @@ def test_build_roster_errors_name_the_row(tmp_path: Path, content: str, message:
     file.write_text(content)
     with pytest.raises(symwork.SymworkError, match=message):
         worksheets.load_roster(file)
+
+
+@needs_tex
+@pytest.mark.xdist_group("full-build")
+def test_build_nothing_runs_into_the_margin(full_build: tuple[Path, builder.Report, builder.Report]) -> None:
+    _, first, _ = full_build
+    assert [w for o in first.outcomes for w in o.warnings] == []
+
+
+@needs_tex
+def test_build_changing_one_derivation_rebuilds_only_what_contains_it(tmp_path: Path) -> None:
+    from .conftest import USER_DERIVATION
+
+    library = tmp_path / "lib"
+    library.mkdir()
+    source = library / "cube.py"
+    source.write_text(USER_DERIVATION.format(id="cube-rebuild"))
+    registry.add_library(library)
+    sheets = [
+        worksheets.Worksheet(name="with-cube", title="A", ids=("cube-rebuild",), versions=("key",)),
+        worksheets.Worksheet(name="without", title="B", ids=("softmax-jacobian",), versions=("key",)),
+    ]
+    out = tmp_path / "out"
+    builder.build(sheets, builder.Options(out=out))
+    # A new process would import the edited module; the cache keys on the file's content either way.
+    source.write_text(source.read_text().replace('title="Derivative of a cube"', 'title="Derivative of a cube, again"'))
+    report = builder.build(sheets, builder.Options(out=out))
+    assert {o.job.worksheet.name: o.status for o in report.outcomes} == {"with-cube": "built", "without": "cached"}
+    assert report.tex_runs == 1
