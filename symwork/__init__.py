@@ -22,13 +22,14 @@ _EXPORTS: dict[str, str] = {
     "Step": "model",
     "Verdict": "model",
     "SymworkError": "errors",
-    "compare": "compare",
     "exact_answer": "instances",
     "audit": "check",
     "parse_relation": "parse",
 }
 
-__all__ = sorted([*_EXPORTS, "parse", "__version__"])
+_CALLABLE_MODULES = ("compare", "parse")
+
+__all__ = sorted([*_EXPORTS, *_CALLABLE_MODULES, "__version__"])
 
 if TYPE_CHECKING:
     from .check import audit
@@ -40,11 +41,12 @@ if TYPE_CHECKING:
 
 
 def __getattr__(name: str) -> Any:
-    if name == "parse":
-        # symwork.parse is both the parser package and, being callable, the function parse(text).
+    if name in _CALLABLE_MODULES:
+        # symwork.parse and symwork.compare are modules (importing them makes them attributes of this
+        # package) that are also callable as the functions parse(text) and compare(a, b).
         import importlib
 
-        return importlib.import_module(".parse", __name__)
+        return importlib.import_module(f".{name}", __name__)
     module_name = _EXPORTS.get(name)
     if module_name is None:
         raise AttributeError(f"module 'symwork' has no attribute {name!r}")

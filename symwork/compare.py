@@ -20,7 +20,9 @@ that evaluates to ``zoo``/``nan`` at parse time is an error, not a value.
 
 from __future__ import annotations
 
+import sys
 import time
+import types
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -677,3 +679,13 @@ def _compare_matrices(a: sp.MatrixBase, b: sp.MatrixBase, *, seed: int, points: 
         methods.append(verdict.method)
     weakest = next((m for m in ("numeric", "high-precision", "exact") if m in methods), "structural")
     return Verdict("equal", weakest, points=total)
+
+
+class _CallableModule(types.ModuleType):
+    """``symwork.compare`` is this module once imported; calling it calls :func:`compare`."""
+
+    def __call__(self, a: Any, b: Any, **options: Any) -> Verdict:
+        return compare(a, b, **options)
+
+
+sys.modules[__name__].__class__ = _CallableModule

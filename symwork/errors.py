@@ -43,6 +43,18 @@ class CheckError(SymworkError):
     """A verification could not be carried out."""
 
 
+class TimeLimitError(CheckError):
+    """A sandboxed check ran past its wall-clock limit; its worker was killed and replaced."""
+
+
+class MemoryLimitError(CheckError):
+    """A sandboxed check ran out of its memory allowance; its worker was replaced."""
+
+
+class WorkerError(CheckError):
+    """A sandbox worker died or raised an unexpected exception."""
+
+
 class BuildError(SymworkError):
     """Rendering or compiling a worksheet failed."""
 

@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection
 from typing import Any
 
-from .errors import CheckError, SymworkError
+from .errors import CheckError, MemoryLimitError, SymworkError, TimeLimitError, WorkerError
 
 #: Modules the fork server imports once, so that a replacement worker starts warm (in ~20 ms, not ~1 s).
 PRELOAD = ("symwork.answers",)
@@ -36,16 +36,8 @@ DEFAULT_MEMORY = 1 << 30
 STARTUP_TIMEOUT = 120.0
 
 
-class TimeLimitError(CheckError):
-    """A task ran past its wall-clock limit; its worker was killed and replaced."""
-
-
-class MemoryLimitError(CheckError):
-    """A task ran out of its memory allowance; its worker was replaced."""
-
-
-class WorkerError(CheckError):
-    """A worker died or raised an unexpected exception."""
+# The sandbox's errors live with the others; re-exported here for callers that catch them by module.
+__all__ = ["MemoryLimitError", "Sandbox", "TimeLimitError", "WorkerError", "default_sandbox"]
 
 
 def _resolve(target: str | Callable[..., Any]) -> Callable[..., Any]:

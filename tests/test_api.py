@@ -54,3 +54,12 @@ def test_api_parse_and_compare_are_callable() -> None:
 def test_api_derivations_are_ordered_and_complete() -> None:
     ids = [d.id for d in symwork.derivations()]
     assert len(ids) >= 40 and len(set(ids)) == len(ids)
+
+
+def test_api_compare_and_parse_stay_callable_after_their_modules_are_imported() -> None:
+    import importlib
+
+    for name in ("compare", "parse"):
+        module = importlib.import_module(f"symwork.{name}")
+        assert getattr(symwork, name) is module and callable(module)
+    assert symwork.compare(symwork.parse("2x"), symwork.parse("x+x")).status == "equal"
