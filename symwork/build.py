@@ -362,7 +362,6 @@ def render_job(job: Job, prefetch: FigurePrefetch | None = None) -> tuple[str, l
         "seed": job.seed if job.seed else None,
         "student": job.student,
         "problems": problems,
-        "template_name": TeX(f"{job.version}.tex.j2"),
     }
     return render(f"{job.version}.tex.j2", context), sources, figures
 

@@ -80,11 +80,21 @@ def template_folders(extra: list[Path] | None = None) -> list[Path]:
     return [*(extra or []), *found[:1]]
 
 
+class LineMarkingLoader(jinja2.FileSystemLoader):
+    """Replaces ``__LINE__`` in a template by the number of the line after it, so that the markers
+    written into the .tex trace a LaTeX error back to the template line that produced the text."""
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str | None, Any]:
+        source, filename, uptodate = super().get_source(environment, template)
+        marked = "\n".join(line.replace("__LINE__", str(number + 1)) for number, line in enumerate(source.split("\n"), start=1))
+        return marked, filename, uptodate
+
+
 @lru_cache(maxsize=8)
 def environment(extra: tuple[Path, ...] = ()) -> jinja2.Environment:
     """The LaTeX Jinja2 environment: ``((( var )))``, ``((* block *))``, ``((= comment =))``."""
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(p) for p in template_folders(list(extra))]),
+        loader=LineMarkingLoader([str(p) for p in template_folders(list(extra))]),
         block_start_string="((*",
         block_end_string="*))",
         variable_start_string="(((",

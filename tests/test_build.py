@@ -134,7 +134,7 @@ def test_build_latex_error_names_line_derivation_and_template(tmp_path: Path) ->
     assert len(report.failed) == 1
     message = report.failed[0].message
     assert "student.tex:" in message and "Undefined control sequence" in message
-    assert "derivation 'broken-latex'" in message and "student.tex.j2" in message
+    assert "derivation 'broken-latex'" in message and "template student.tex.j2:14)" in message
     assert (out / "w/student.tex").is_file() and (out / "w/student.log").is_file()
     # The key (which prints no question) still builds; a failed build never replaces a good PDF.
     assert report_key.failed == []
