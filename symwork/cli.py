@@ -186,8 +186,12 @@ def build(
         if len(sheets) != 1 or not targets:
             raise InputError("--roster needs exactly one worksheet, e.g. 'symwork build calculus --roster roster.csv'.")
         students = worksheets.load_roster(roster)
-        jobs_list = builder.roster_jobs(sheets[0], students, options)
-        key_files = list(builder.write_key(sheets[0], students, out))
+        from dataclasses import replace
+
+        # The course names the variant seeds, so the key must see the same (possibly overridden) course.
+        sheet = replace(sheets[0], title=title or sheets[0].title, course=course or sheets[0].course)
+        jobs_list = builder.roster_jobs(sheet, students, options)
+        key_files = list(builder.write_key(sheet, students, out))
     else:
         jobs_list = builder.plan(sheets, options)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console, transient=True) as bar:

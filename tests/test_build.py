@@ -238,3 +238,16 @@ def test_build_changing_one_derivation_rebuilds_only_what_contains_it(tmp_path: 
     report = builder.build(sheets, builder.Options(out=out))
     assert {o.job.worksheet.name: o.status for o in report.outcomes} == {"with-cube": "built", "without": "cached"}
     assert report.tex_runs == 1
+
+
+def test_build_roster_key_seeds_match_the_printed_variants_with_a_course_override(tmp_path: Path, runner) -> None:  # type: ignore[no-untyped-def]
+    from symwork.cli import main
+
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id,name\ns1,Ada\n")
+    out = tmp_path / "out"
+    args = ["build", "probability", "--roster", str(roster), "--out", str(out), "--no-pdf", "--course", "ML 2027"]
+    assert runner.invoke(main, args).exit_code == 0
+    key = json.loads((out / "probability/key.json").read_text())
+    assert {row["student_seed"] for row in key} == {worksheets.student_seed("ML 2027", "s1")}
+    assert f"variant {worksheets.student_seed('ML 2027', 's1')}" in (out / "probability/students/s1/student.tex").read_text()
