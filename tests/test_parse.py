@@ -507,3 +507,22 @@ def test_parse_grammars_have_no_lalr_conflicts(caplog: pytest.LogCaptureFixture)
 def test_parse_grammar_files_are_package_data_next_to_the_module() -> None:
     folder = Path(__file__).resolve().parents[1] / "symwork" / "parse"
     assert (folder / "latex.lark").is_file() and (folder / "plain.lark").is_file()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2sin(x)cos(x)", 2 * sp.sin(sp.Symbol("x")) * sp.cos(sp.Symbol("x"))),
+        ("sin(x)cos(x)", sp.sin(sp.Symbol("x")) * sp.cos(sp.Symbol("x"))),
+        ("1/(n(n+1))", 1 / (sp.Symbol("n") * (sp.Symbol("n") + 1))),
+        ("x(x-1)", sp.Symbol("x") * (sp.Symbol("x") - 1)),
+    ],
+)
+def test_parse_plain_juxtaposition_after_calls_and_one_letter_products(text: str, expected: sp.Basic) -> None:
+    assert parse(text, syntax="plain") == expected
+
+
+@pytest.mark.parametrize("text", ["f(x)", "g(x+1)", "foo(x)"])
+def test_parse_plain_function_names_before_parentheses_stay_errors(text: str) -> None:
+    with pytest.raises(ParseError):
+        parse(text, syntax="plain")

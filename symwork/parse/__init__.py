@@ -27,7 +27,9 @@ CONVENTIONS = """\
 - `e` alone, `e^{x}` and `\\exp x` are Euler's number and the exponential; `\\log` and `\\ln` are natural
   logarithms; `\\log_2 x` is log(x)/log(2).
 - LaTeX letters are single symbols: `xy` is x*y, `2\\pi x` is 2*pi*x. In plain syntax `xy` is one symbol,
-  and juxtaposition is allowed only after a number or a parenthesis (`2x`, `2(x+1)`, `(a+b)(a-b)`).
+  and juxtaposition is allowed only after a number, a parenthesis or a function call (`2x`, `2(x+1)`,
+  `(a+b)(a-b)`, `2sin(x)cos(x)`); a one-letter name other than f, g, h before a parenthesis is a product
+  (`x(x-1)`, `1/(n(n+1))`).
 - Implicit multiplication binds tighter than `/`: `1/2x` is 1/(2x). Write `x/2` or `\\frac{x}{2}` otherwise.
 - Subscripts are part of a symbol's name: `x_1` is Symbol('x_1'), `x_{10}` is Symbol('x_10'),
   `z_{ij}` is Symbol('z_ij'), `\\sigma_0` is Symbol('sigma_0'). As in TeX, `x_10` is x_1 times 0 and

@@ -63,6 +63,10 @@ class Grouped:
 TRANSPOSE = sp.Symbol("T")
 
 
+#: One-letter names that conventionally denote functions: f(x) is refused, not read as f*x.
+FUNCTION_LETTERS = frozenset("fgh")
+
+
 class PlainTransformer(ArithmeticTransformer):
     """Builds SymPy from the plain-syntax parse tree."""
 
@@ -91,6 +95,10 @@ class PlainTransformer(ArithmeticTransformer):
 
     def call(self, children: Sequence[Any]) -> Value:
         name = str(children[0])
+        if len(name) == 1 and name not in FUNCTION_LETTERS and name not in PLAIN_FUNCTIONS and len(children) == 2:
+            # A one-letter name before a parenthesis is a product, as in 1/(n(n+1)) or x(x-1); f, g
+            # and h are the usual names of functions, so f(x) stays an error rather than f*x.
+            return build.product([self.name([children[0]]), self.value(children[1])])
         if name not in PLAIN_FUNCTIONS:
             raise ParseError(
                 f"Unknown function {name!r}; use a known function such as exp, log or sigmoid, "
