@@ -6,6 +6,7 @@ import codecs
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import jinja2
@@ -84,7 +85,7 @@ class LineMarkingLoader(jinja2.FileSystemLoader):
     """Replaces ``__LINE__`` in a template by the number of the line after it, so that the markers
     written into the .tex trace a LaTeX error back to the template line that produced the text."""
 
-    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str | None, Any]:
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
         source, filename, uptodate = super().get_source(environment, template)
         marked = "\n".join(line.replace("__LINE__", str(number + 1)) for number, line in enumerate(source.split("\n"), start=1))
         return marked, filename, uptodate
