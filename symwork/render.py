@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import codecs
+from collections.abc import Callable
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from collections.abc import Callable
 from typing import Any
 
 import jinja2
