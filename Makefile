@@ -24,12 +24,14 @@ tex:
 		exit 0; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		echo "Installing TeX Live ($(TEX_PACKAGES))"; \
-		DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(TEX_PACKAGES) >/dev/null; \
+		{ DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(TEX_PACKAGES) >/dev/null; } || \
+		echo "Could not install TeX Live; install it with: apt-get install $(TEX_PACKAGES). The .tex files are still written."; \
 	elif command -v sudo >/dev/null && sudo -n true 2>/dev/null && command -v apt-get >/dev/null; then \
 		echo "Installing TeX Live with sudo ($(TEX_PACKAGES))"; \
-		sudo DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
-		sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(TEX_PACKAGES) >/dev/null; \
+		{ sudo DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		  sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(TEX_PACKAGES) >/dev/null; } || \
+		echo "Could not install TeX Live; install it with: sudo apt-get install $(TEX_PACKAGES). The .tex files are still written."; \
 	else \
 		echo "pdflatex/latexmk not found and cannot install them here: run"; \
 		echo "  sudo apt-get install $(TEX_PACKAGES)"; \
