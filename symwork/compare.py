@@ -20,9 +20,7 @@ that evaluates to ``zoo``/``nan`` at parse time is an error, not a value.
 
 from __future__ import annotations
 
-import sys
 import time
-import types
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -31,6 +29,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from .callable_module import make_callable
 from .errors import CheckError
 from .model import Verdict
 
@@ -261,9 +260,9 @@ def _printer() -> Any:
 
 @lru_cache(maxsize=2048)
 def _compile_mp(expr: sp.Expr, names: tuple[str, ...]) -> Any:
-    arguments = [sp.Symbol(name) for name in names]
-    renamed = expr.xreplace({s: sp.Symbol(s.name) for s in expr.free_symbols if isinstance(s, sp.Symbol)})
-    return sp.lambdify(arguments, renamed, modules=[MPMATH_FUNCTIONS, "mpmath"], printer=_printer())
+    from .numeric import lambdify_by_name
+
+    return lambdify_by_name(expr, names, modules=[MPMATH_FUNCTIONS, "mpmath"], printer=_printer())
 
 
 def _integer_symbols(expr: sp.Basic) -> set[str]:
@@ -681,11 +680,4 @@ def _compare_matrices(a: sp.MatrixBase, b: sp.MatrixBase, *, seed: int, points: 
     return Verdict("equal", weakest, points=total)
 
 
-class _CallableModule(types.ModuleType):
-    """``symwork.compare`` is this module once imported; calling it calls :func:`compare`."""
-
-    def __call__(self, a: Any, b: Any, **options: Any) -> Verdict:
-        return compare(a, b, **options)
-
-
-sys.modules[__name__].__class__ = _CallableModule
+make_callable(__name__, "compare")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -91,34 +92,19 @@ def as_json(derivation: Derivation) -> dict[str, Any]:
     }
 
 
-#: MathJax/KaTeX macros matching symwork.sty, so that exported Markdown renders the same notation.
-MACROS: dict[str, str] = {
-    "softmax": r"\operatorname{softmax}",
-    "diag": r"\operatorname{diag}",
-    "tr": r"\operatorname{tr}",
-    "rank": r"\operatorname{rank}",
-    "relu": r"\operatorname{relu}",
-    "logsumexp": r"\operatorname{logsumexp}",
-    "GELU": r"\operatorname{GELU}",
-    "argmax": r"\operatorname*{arg\,max}",
-    "argmin": r"\operatorname*{arg\,min}",
-    "KL": r"\mathrm{KL}",
-    "E": r"\mathbb{E}",
-    "Var": r"\operatorname{Var}",
-    "Cov": r"\operatorname{Cov}",
-    "R": r"\mathbb{R}",
-    "Normal": r"\mathcal{N}",
-    "Bern": r"\operatorname{Bernoulli}",
-    "Cat": r"\operatorname{Categorical}",
-    "Dir": r"\operatorname{Dirichlet}",
-    "BetaDist": r"\operatorname{Beta}",
-}
+_PROVIDED = re.compile(r"^\\providecommand\{\\(?P<name>[A-Za-z]+)\}\{(?P<body>.*)\}\s*$", re.MULTILINE)
+
+
+def macros() -> dict[str, str]:
+    """The notation macros of symwork.sty (``\\providecommand`` lines), the one source for MathJax/KaTeX."""
+    from .build import sty_path
+
+    return {m.group("name"): m.group("body") for m in _PROVIDED.finditer(sty_path().read_text(encoding="utf-8"))}
 
 
 def mathjax_config() -> str:
     """A MathJax 3 configuration with the symwork macros (KaTeX takes the same ``macros`` object)."""
-    macros = {name: [body, 0] if False else body for name, body in MACROS.items()}
-    return "window.MathJax = " + json.dumps({"tex": {"macros": macros, "inlineMath": [["$", "$"], ["\\(", "\\)"]]}}, indent=2) + ";\n"
+    return "window.MathJax = " + json.dumps({"tex": {"macros": macros(), "inlineMath": [["$", "$"], ["\\(", "\\)"]]}}, indent=2) + ";\n"
 
 
 def markdown_body(derivation: Derivation, *, level: int = 2) -> list[str]:

@@ -43,13 +43,18 @@ def free_names(expr: Any) -> set[str]:
     return names
 
 
+def lambdify_by_name(expr: sp.Expr, names: tuple[str, ...], *, modules: list[Any], printer: Any, cse: bool = False) -> Any:
+    """A function of the named symbols; symbols match by name, whatever assumptions they carry."""
+    arguments = [sp.Symbol(name) for name in names]
+    renamed = expr.xreplace({s: sp.Symbol(s.name) for s in expr.free_symbols if isinstance(s, sp.Symbol)})
+    return sp.lambdify(arguments, renamed, modules=modules, printer=printer, cse=cse)
+
+
 @lru_cache(maxsize=4096)
 def _compile(expr: sp.Expr, names: tuple[str, ...]) -> Any:
-    arguments = [sp.Symbol(name) for name in names]
     # Common-subexpression elimination would hoist terms out of sums over their bound index.
     use_cse = not expr.has(sp.Sum, sp.Product)
-    renamed = expr.xreplace({s: sp.Symbol(s.name) for s in expr.free_symbols if isinstance(s, sp.Symbol)})
-    return sp.lambdify(arguments, renamed, modules=[NUMPY_FUNCTIONS, "numpy"], printer=_printer(), cse=use_cse)
+    return lambdify_by_name(expr, names, modules=[NUMPY_FUNCTIONS, "numpy"], printer=_printer(), cse=use_cse)
 
 
 def index_grid(indices: Sequence[tuple[Any, int]]) -> dict[str, np.ndarray]:

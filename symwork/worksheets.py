@@ -149,8 +149,7 @@ def resolve(targets: Iterable[str]) -> list[Worksheet]:
 
 def student_seed(course: str, student_id: str) -> int:
     """The variant seed of one student: derived from the course and the id, so a re-run gives the same sheet."""
-    digest = hashlib.sha256(f"{course}\x1f{student_id}".encode()).digest()
-    return int.from_bytes(digest[:4], "big")
+    return _seed_from(f"{course}\x1f{student_id}")
 
 
 @dataclass(frozen=True)
@@ -203,5 +202,9 @@ def load_roster(path: str | Path) -> list[Student]:
 
 def problem_seed(seed: int, derivation_id: str) -> int:
     """The exercise seed for one problem: stable across runs and machines, different per problem."""
-    digest = hashlib.sha256(f"{seed}:{derivation_id}".encode()).digest()
-    return int.from_bytes(digest[:4], "big")
+    return _seed_from(f"{seed}:{derivation_id}")
+
+
+def _seed_from(text: str) -> int:
+    # SHA-256 rather than hash(): the same on every machine and in every run.
+    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:4], "big")

@@ -53,11 +53,10 @@ class Phi(sp.Function):  # noqa: N801 - printed as the usual \Phi
     def _eval_evalf(self, prec: int) -> sp.Expr:
         return self._eval_rewrite_as_erf(self.args[0])._eval_evalf(prec)
 
-    def _symwork_latex(self, printer: Any, exp: str | None = None) -> str:
+    def _latex(self, printer: Any, exp: str | None = None) -> str:
         head = rf"\Phi^{{{exp}}}" if exp else r"\Phi"
         return rf"{head}\left({printer._print(self.args[0])}\right)"
 
-    _latex = _symwork_latex  # the same for SymPy's own printer (and ours, whichever method name it uses)
 
 
 class phi(sp.Function):  # noqa: N801
@@ -83,11 +82,10 @@ class phi(sp.Function):  # noqa: N801
     def _eval_evalf(self, prec: int) -> sp.Expr:
         return self._eval_rewrite_as_exp(self.args[0])._eval_evalf(prec)
 
-    def _symwork_latex(self, printer: Any, exp: str | None = None) -> str:
+    def _latex(self, printer: Any, exp: str | None = None) -> str:
         head = rf"\phi^{{{exp}}}" if exp else r"\phi"
         return rf"{head}\left({printer._print(self.args[0])}\right)"
 
-    _latex = _symwork_latex  # the same for SymPy's own printer (and ours, whichever method name it uses)
 
 
 class gelu(sp.Function):  # noqa: N801
@@ -117,11 +115,10 @@ class gelu(sp.Function):  # noqa: N801
     def _eval_evalf(self, prec: int) -> sp.Expr:
         return self._eval_rewrite_as_erf(self.args[0])._eval_evalf(prec)
 
-    def _symwork_latex(self, printer: Any, exp: str | None = None) -> str:
+    def _latex(self, printer: Any, exp: str | None = None) -> str:
         head = rf"\GELU^{{{exp}}}" if exp else r"\GELU"
         return rf"{head}\left({printer._print(self.args[0])}\right)"
 
-    _latex = _symwork_latex  # the same for SymPy's own printer (and ours, whichever method name it uses)
 
 
 class sigmoid(functions.sigmoid):  # noqa: N801 - same name, so printers and numerics treat it as σ

@@ -7,10 +7,9 @@ constructors; nothing typed by a user reaches `eval`, `exec`, `sympify` or SymPy
 
 from __future__ import annotations
 
-import sys
-import types
 from typing import TYPE_CHECKING
 
+from symwork.callable_module import make_callable
 from symwork.errors import ParseError
 from symwork.parse.limits import LIMITS, Limits, check_text, check_tokens
 
@@ -106,11 +105,4 @@ def _choose_syntax(text: str, syntax: str) -> str:
     return "latex" if "\\" in text or "{" in text else "plain"
 
 
-class _CallableModule(types.ModuleType):
-    """Lets ``symwork.parse(text)`` call :func:`parse` although ``symwork.parse`` is this package."""
-
-    def __call__(self, text: str, *, syntax: str = "auto", limits: Limits = LIMITS) -> sp.Basic:
-        return parse(text, syntax=syntax, limits=limits)
-
-
-sys.modules[__name__].__class__ = _CallableModule
+make_callable(__name__, "parse")
