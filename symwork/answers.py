@@ -172,6 +172,7 @@ def check(
     ``"expected_shape"``. Example: ``check("softmax-jacobian", r"s_i(\\delta_{ij} - s_j)")["verdict"]``.
     """
     start = time.perf_counter()
+    _load_library_in(sandbox)
     result = _guarded(
         "symwork.answers:check_in_process", (derivation_id, answer_text), {"seed": seed}, timeout, sandbox
     )
@@ -180,6 +181,27 @@ def check(
         result["feedback"] = _feedback_for(result)
     result["elapsed_ms"] = round((time.perf_counter() - start) * 1000, 3)
     return result
+
+
+def load_library_in_process() -> int:
+    """Load the derivation library in this (worker) process; returns how many derivations it has."""
+    from . import registry
+
+    return len(registry.derivations())
+
+
+def _load_library_in(sandbox: Any) -> None:
+    # Loading the library takes seconds in a fresh worker: that is our start-up, not the student's
+    # answer, so it runs under the start-up limit and the answer keeps its whole time limit.
+    from . import sandbox as sandboxes
+
+    if sandbox == "in-process":
+        return
+    box = sandbox if sandbox is not None else sandboxes.default_sandbox()
+    try:
+        box.run("symwork.answers:load_library_in_process", timeout=sandboxes.STARTUP_TIMEOUT)
+    except SymworkError:
+        pass  # the check itself reports what is wrong
 
 
 def format_check(result: Mapping[str, Any]) -> str:
