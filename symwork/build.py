@@ -168,10 +168,7 @@ def _template_files() -> list[Path]:
 def _library_files() -> list[Path]:
     from . import registry
 
-    folders = [registry.builtin_folder()]
-    folders += [Path(p) for p in os.environ.get(registry.LIBRARY_ENV, "").split(os.pathsep) if p.strip()]
-    folders += registry._EXTRA_FOLDERS  # noqa: SLF001 - same package
-    return [file for folder in folders if folder.is_dir() for file in folder.rglob("*.py")]
+    return [file for folder in registry.library_folders() if folder.is_dir() for file in folder.rglob("*.py")]
 
 
 def _job_options(job: Job, pdf: bool) -> str:

@@ -142,16 +142,21 @@ def add_library(folder: str | os.PathLike[str]) -> list[str]:
     return load_folder(folder)
 
 
+def library_folders() -> list[Path]:
+    """Every derivation folder in use, without loading any: built-in, SYMWORK_LIBRARY, --library."""
+    folders = [builtin_folder()]
+    folders += [Path(p.strip()) for p in os.environ.get(LIBRARY_ENV, "").split(os.pathsep) if p.strip()]
+    return folders + list(_EXTRA_FOLDERS)
+
+
 def _ensure_loaded() -> None:
     global _loaded_builtin
     with _LOCK:
         if _loaded_builtin:
             return
         _loaded_builtin = True
-        load_folder(builtin_folder())
-        for entry in os.environ.get(LIBRARY_ENV, "").split(os.pathsep):
-            if entry.strip():
-                load_folder(entry.strip())
+        for folder in library_folders():
+            load_folder(folder)
 
 
 def derivations() -> list[Derivation]:
