@@ -63,7 +63,7 @@ def summary(name: str, verdicts: list[str], times: list[float]) -> str:
 
 def main() -> None:
     from symwork import answers
-    from symwork.sandbox import Sandbox
+    from symwork.answers.sandbox import Sandbox
 
     rows = []
     with Sandbox(workers=1, timeout=2.0) as box:

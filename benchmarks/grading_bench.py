@@ -46,7 +46,7 @@ def generate(path: Path, *, rows: int, variants: int, seed: int = 1) -> None:
     import sympy as sp
 
     import symwork
-    from symwork.worksheets import problem_seed
+    from symwork.seeds import problem_seed
 
     rng = random.Random(seed)
     problems = []
@@ -105,7 +105,7 @@ def run_once(submissions: Path, out: Path, jobs: int) -> dict[str, object]:
     """Grade in this (fresh) process and return the figures."""
     from collections import Counter
 
-    from symwork.grading import grade_file
+    from symwork.classroom.grading import grade_file
 
     start = time.perf_counter()
     report = grade_file(submissions, roster=None, out=out, jobs=jobs)

@@ -16,8 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout without installing
 
-from symwork import build as builder  # noqa: E402
-from symwork import worksheets  # noqa: E402
+from symwork.publish import build as builder  # noqa: E402
+from symwork.publish import worksheets  # noqa: E402
 
 SHEET = worksheets.Worksheet(
     name="week3",

@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 from symwork import answers
-from symwork.sandbox import Sandbox
+from symwork.answers.sandbox import Sandbox
 
 FIXTURES = Path("/work/shared/peer-cases/stack-algequiv.jsonl")
 EXCLUDED = (

@@ -9,49 +9,56 @@ __version__ = "0.1.0"
 # Public names and the module that defines each; imported on first use so that `symwork --help`
 # does not pay for SymPy.
 _EXPORTS: dict[str, str] = {
-    "derivation": "registry",
-    "derivations": "registry",
-    "get": "registry",
-    "add_library": "registry",
-    "Body": "model",
-    "Definition": "model",
-    "Derivation": "model",
-    "Exercise": "model",
-    "Input": "model",
-    "Instance": "model",
-    "Step": "model",
-    "Verdict": "model",
+    "derivation": "core.registry",
+    "derivations": "core.registry",
+    "get": "core.registry",
+    "add_library": "core.registry",
+    "topics": "core.registry",
+    "Body": "core.spec",
+    "Definition": "core.spec",
+    "Exercise": "core.spec",
+    "Input": "core.spec",
+    "Instance": "core.spec",
+    "Step": "core.spec",
+    "Verdict": "core.spec",
+    "Status": "core.spec",
+    "Derivation": "core.derivation",
     "SymworkError": "errors",
-    "exact_answer": "instances",
-    "audit": "check",
+    "exact_answer": "core.instances",
     "parse_relation": "parse",
 }
 
-_CALLABLE_MODULES = ("compare", "parse")
+#: Modules that are also callable as their main function: symwork.parse(text), symwork.compare(a, b),
+#: symwork.audit(derivation).
+_CALLABLE_MODULES = ("compare", "parse", "audit")
 
 __all__ = sorted([*_EXPORTS, *_CALLABLE_MODULES, "__version__"])
 
 if TYPE_CHECKING:
-    from .check import audit
-    from .compare import compare
-    from .errors import SymworkError
-    from .instances import exact_answer
-    from .model import Body, Definition, Derivation, Exercise, Input, Instance, Step, Verdict
-    from .registry import add_library, derivation, derivations, get
+    from symwork.audit import audit
+    from symwork.compare import compare
+    from symwork.core.derivation import Derivation
+    from symwork.core.instances import exact_answer
+    from symwork.core.registry import add_library, derivation, derivations, get, topics
+    from symwork.core.spec import Body, Definition, Exercise, Input, Instance, Status, Step, Verdict
+    from symwork.errors import SymworkError
+    from symwork.parse import parse, parse_relation
 
 
 def __getattr__(name: str) -> Any:
-    if name in _CALLABLE_MODULES:
-        # symwork.parse and symwork.compare are modules (importing them makes them attributes of this
-        # package) that are also callable as the functions parse(text) and compare(a, b).
-        import importlib
+    # Imported on first use: `symwork --help` must not pay for SymPy.
+    import importlib
 
+    if name in _CALLABLE_MODULES:
+        # Importing a submodule makes it an attribute of this package; these modules are callable too.
         return importlib.import_module(f".{name}", __name__)
     module_name = _EXPORTS.get(name)
     if module_name is None:
         raise AttributeError(f"module 'symwork' has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(f".{module_name}", __name__), name)
+    module = importlib.import_module(f".{module_name}", __name__)
+    if module_name == "core.registry":
+        # A derivation shows itself in Jupyter through the publishing layer's printers.
+        importlib.import_module(".publish.display", __name__)
+    value = getattr(module, name)
     globals()[name] = value
     return value

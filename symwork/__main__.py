@@ -1,5 +1,5 @@
 """``python -m symwork`` runs the command line."""
 
-from .cli import main
+from symwork.cli import main
 
 main()

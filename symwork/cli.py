@@ -20,7 +20,7 @@ def _friendly(function: F) -> F:
 
     @wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from .errors import SymworkError
+        from symwork.errors import SymworkError
 
         try:
             return function(*args, **kwargs)
@@ -60,7 +60,7 @@ def main(ctx: click.Context, libraries: tuple[Path, ...]) -> None:
 
 
 def _load(ctx: click.Context) -> None:
-    from . import registry
+    from symwork.core import registry
 
     for folder in ctx.obj.get("libraries", ()):
         registry.add_library(folder)
@@ -93,7 +93,7 @@ def list_command(ctx: click.Context, as_json: bool, topic: str | None) -> None:
 def show(ctx: click.Context, derivation_id: str, fmt: str) -> None:
     """Show a derivation's steps, each with its justification."""
     _load(ctx)
-    from . import exporting
+    from symwork.publish import exporting
 
     click.echo(exporting.show(derivation_id, fmt), nl=False)
 
@@ -110,8 +110,7 @@ def audit(ctx: click.Context, ids: tuple[str, ...], seed: int, as_json: bool) ->
     Exits 1 on any failure."""
     _load(ctx)
     import symwork
-
-    from . import check
+    from symwork import audit as check
 
     items = [symwork.get(i) for i in ids] if ids else symwork.derivations()
     rows = []
@@ -171,29 +170,33 @@ def build(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
     from rich.table import Table
 
-    from . import build as builder
-    from . import worksheets
+    from symwork.classroom.key import write_key
+    from symwork.classroom.roster import load_roster
+    from symwork.publish import build as builder
+    from symwork.publish import jobs as build_jobs
+    from symwork.publish import worksheets
+    from symwork.publish.latexmk import tex_available
 
     console = Console(stderr=True)
-    options = builder.Options(
+    options = build_jobs.Options(
         out=out, versions=versions or None, seed=seed, title=title, course=course, pdf=not no_pdf, jobs=jobs, force=force
     )
     sheets = worksheets.resolve(targets)
     key_files: list[Path] = []
     if roster is not None:
-        from .errors import InputError
+        from symwork.errors import InputError
 
         if len(sheets) != 1 or not targets:
             raise InputError("--roster needs exactly one worksheet, e.g. 'symwork build calculus --roster roster.csv'.")
-        students = worksheets.load_roster(roster)
+        students = load_roster(roster)
         from dataclasses import replace
 
         # The course names the variant seeds, so the key must see the same (possibly overridden) course.
         sheet = replace(sheets[0], title=title or sheets[0].title, course=course or sheets[0].course)
-        jobs_list = builder.roster_jobs(sheet, students, options)
-        key_files = list(builder.write_key(sheet, students, out))
+        jobs_list = build_jobs.roster_jobs(sheet, students, options)
+        key_files = list(write_key(sheet, students, out))
     else:
-        jobs_list = builder.plan(sheets, options)
+        jobs_list = build_jobs.plan(sheets, options)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console, transient=True) as bar:
         task = bar.add_task("building", total=len(jobs_list))
 
@@ -205,7 +208,7 @@ def build(
     for column in ("worksheet", "version", "status", "seconds", "file"):
         table.add_column(column)
     for outcome in report.outcomes:
-        file = outcome.job.pdf if outcome.status in {"built", "cached"} and options.pdf and builder.tex_available() else outcome.job.tex
+        file = outcome.job.pdf if outcome.status in {"built", "cached"} and options.pdf and tex_available() else outcome.job.tex
         who = f" [{outcome.job.student['id']}]" if outcome.job.student else ""
         table.add_row(outcome.job.worksheet.name + who, outcome.job.name, outcome.status, f"{outcome.seconds:.2f}", str(file))
     console.print(table)
@@ -238,9 +241,10 @@ def export(ctx: click.Context, target: str, fmt: str, out: Path | None) -> None:
     json      the steps as data
     """
     _load(ctx)
-    from . import exporting, registry, worksheets
-    from .build import write_atomic
-    from .errors import InputError
+    from symwork.core import registry
+    from symwork.errors import InputError
+    from symwork.files import write_atomic
+    from symwork.publish import exporting, worksheets
 
     try:
         items = [registry.get(target)]
@@ -285,7 +289,7 @@ def equal(ctx: click.Context, first: str, second: str, syntax: str, timeout: flo
     symwork equal '\\sigma(x)(1-\\sigma(x))' 'e^{-x}/(1+e^{-x})^2'
     symwork equal 'sqrt(x^2)' 'x'          # different, with a counterexample
     """
-    from . import answers
+    from symwork.answers import checker as answers
 
     _emit(answers.equal(first, second, syntax=syntax, timeout=timeout), as_json, answers.format_equal, answers.EXIT_CODES)
 
@@ -307,7 +311,7 @@ def check(ctx: click.Context, derivation_id: str, answer: str, seed: int | None,
     symwork check beta-bernoulli-update '[[9],[9]]' --seed 4
     """
     _load(ctx)
-    from . import answers
+    from symwork.answers import checker as answers
 
     _emit(answers.check(derivation_id, answer, seed=seed, timeout=timeout), as_json, answers.format_check, answers.EXIT_CODES)
 
@@ -327,7 +331,7 @@ def verify(ctx: click.Context, file: Path, against: str | None, timeout: float, 
     step, 3 undecided, 2 bad input.
     """
     _load(ctx)
-    from . import verify as verifier
+    from symwork.answers import verify as verifier
 
     _emit(verifier.verify_file(file, against=against, timeout=timeout), as_json, verifier.format_verify, VERIFY_CODES)
 
@@ -354,7 +358,7 @@ def grade(
     summary per derivation.
     """
     _load(ctx)
-    from . import grading
+    from symwork.classroom import grading
 
     options: dict[str, Any] = {"roster": roster, "out": out, "executor": executor, "jobs": jobs, "timeout": timeout}
     if course is not None:

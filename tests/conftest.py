@@ -51,12 +51,7 @@ def user_library(tmp_path: Path) -> Path:
 @pytest.fixture(autouse=True)
 def _isolated_registry() -> object:
     """Derivations that a test loads from its own folders are forgotten after it, like in a fresh process."""
-    from symwork import registry
+    from symwork.core import registry
 
-    registry.derivations()  # the built-in library stays loaded across tests
-    saved = (dict(registry._REGISTRY), list(registry._LOADED_FOLDERS), list(registry._EXTRA_FOLDERS))
-    yield
-    registry._REGISTRY.clear()
-    registry._REGISTRY.update(saved[0])
-    registry._LOADED_FOLDERS[:] = saved[1]
-    registry._EXTRA_FOLDERS[:] = saved[2]
+    with registry.isolated():  # the built-in library stays loaded across tests
+        yield

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from symwork import answers
-from symwork.sandbox import Sandbox
+from symwork.answers.sandbox import Sandbox
 
 CASES = [
     json.loads(line) for line in (Path(__file__).parent / "cases" / "answers.jsonl").read_text().splitlines() if line

@@ -10,9 +10,12 @@ from pathlib import Path
 import pytest
 
 import symwork
-from symwork import build as builder
-from symwork import registry, worksheets
-from symwork.render import escape_tex
+from symwork import seeds
+from symwork.classroom import roster as roster_module
+from symwork.core import registry
+from symwork.publish import build as builder
+from symwork.publish import worksheets
+from symwork.publish.templates import escape_tex
 
 needs_tex = pytest.mark.skipif(not builder.tex_available(), reason="TeX Live is not installed")
 
@@ -208,7 +211,7 @@ def test_build_roster_errors_name_the_row(tmp_path: Path, content: str, message:
     file = tmp_path / "roster.csv"
     file.write_text(content)
     with pytest.raises(symwork.SymworkError, match=message):
-        worksheets.load_roster(file)
+        roster_module.load_roster(file)
 
 
 @needs_tex
@@ -249,5 +252,5 @@ def test_build_roster_key_seeds_match_the_printed_variants_with_a_course_overrid
     args = ["build", "probability", "--roster", str(roster), "--out", str(out), "--no-pdf", "--course", "ML 2027"]
     assert runner.invoke(main, args).exit_code == 0
     key = json.loads((out / "probability/key.json").read_text())
-    assert {row["student_seed"] for row in key} == {worksheets.student_seed("ML 2027", "s1")}
-    assert f"variant {worksheets.student_seed('ML 2027', 's1')}" in (out / "probability/students/s1/student.tex").read_text()
+    assert {row["student_seed"] for row in key} == {seeds.student_seed("ML 2027", "s1")}
+    assert f"variant {seeds.student_seed('ML 2027', 's1')}" in (out / "probability/students/s1/student.tex").read_text()

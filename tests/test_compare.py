@@ -7,9 +7,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from symwork.compare import compare
-from symwork.functions import logsumexp, sigmoid
+from symwork.core.functions import logsumexp, sigmoid
 from symwork.parse import parse
-from symwork.printing import latex
+from symwork.publish.printing import latex
 
 x, y, a, b = sp.symbols("x y a b")
 

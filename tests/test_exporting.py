@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 import symwork
-from symwork import exporting
 from symwork.cli import main
+from symwork.publish import exporting
 
 
 def test_exporting_latex_fragment_has_no_preamble_and_names_packages(runner: CliRunner) -> None:

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from symwork import printing
-from symwork.functions import NUMPY_FUNCTIONS, logsumexp, relu, sigmoid, softmax
+from symwork.core.functions import NUMPY_FUNCTIONS, logsumexp, relu, sigmoid, softmax
+from symwork.publish import printing
 
 x, y, z = sp.symbols("x y z")
 

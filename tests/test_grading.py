@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from symwork import get
+from symwork.classroom.grading import Record, grade_file, read_records, summary_path
 from symwork.errors import InputError
-from symwork.grading import Record, grade_file, read_records, summary_path
-from symwork.worksheets import DEFAULT_COURSE, problem_seed, student_seed
+from symwork.seeds import DEFAULT_COURSE, problem_seed, student_seed
 
 GOOD = "attention-scaling"
 ANSWER = str(get(GOOD).make_exercise(0).answer)  # a fraction such as 14/3

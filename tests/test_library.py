@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import symwork
-from symwork import check
+from symwork import audit as check
 
 ALL = symwork.derivations()
 IDS = [item.id for item in ALL]

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import sympy as sp
 
+from symwork.core.functions import logsumexp, relu, sigmoid, softmax
 from symwork.errors import LimitError, ParseError
-from symwork.functions import logsumexp, relu, sigmoid, softmax
 from symwork.parse import CONVENTIONS, LIMITS, Limits, parse, parse_relation
 
 a, b, c, d, f, i, j, k, n, w, x, y, z = sp.symbols("a b c d f i j k n w x y z")

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import symwork
-from symwork import registry
+from symwork.core import registry
 from symwork.errors import LibraryError
 
 from .conftest import USER_DERIVATION

@@ -7,8 +7,8 @@ import time
 
 import pytest
 
+from symwork.answers.sandbox import MemoryLimitError, Sandbox, TimeLimitError
 from symwork.errors import ParseError
-from symwork.sandbox import MemoryLimitError, Sandbox, TimeLimitError
 
 
 def sleep_for(seconds: float) -> str:
@@ -28,7 +28,7 @@ def box() -> Sandbox:
 
 
 def test_run_returns_the_result(box: Sandbox) -> None:
-    assert box.run("symwork.answers:equal_in_process", "x^2", "x*x")["verdict"] == "equal"
+    assert box.run("symwork.answers.checker:equal_in_process", "x^2", "x*x")["verdict"] == "equal"
 
 
 def test_overrun_is_killed_and_the_worker_replaced(box: Sandbox) -> None:
@@ -47,14 +47,14 @@ def test_memory_limit_stops_a_memory_bomb(box: Sandbox) -> None:
 
 def test_symwork_errors_cross_the_process_boundary(box: Sandbox) -> None:
     with pytest.raises(ParseError):
-        box.run("symwork.answers:equal_in_process", "x+", "x")
+        box.run("symwork.answers.checker:equal_in_process", "x+", "x")
 
 
 def test_usable_from_threads(box: Sandbox) -> None:
     results: list[str] = []
 
     def work() -> None:
-        results.append(box.run("symwork.answers:equal_in_process", "(x+1)^2", "x^2+2*x+1")["verdict"])
+        results.append(box.run("symwork.answers.checker:equal_in_process", "(x+1)^2", "x^2+2*x+1")["verdict"])
 
     threads = [threading.Thread(target=work) for _ in range(4)]
     for thread in threads:

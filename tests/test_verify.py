@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from symwork.answers.verify import EXIT_CODES, Expression, extract, format_verify, verify_file, verify_text
 from symwork.errors import InputError
-from symwork.verify import EXIT_CODES, Expression, extract, format_verify, verify_file, verify_text
 
 ALIGN_VALID = r"""% the difference of squares
 \begin{align*}

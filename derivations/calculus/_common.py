@@ -9,7 +9,7 @@ import numpy as np
 import sympy as sp
 from scipy import special
 
-from symwork import functions
+from symwork.core import functions
 
 
 def _normal_cdf(x: Any) -> Any:

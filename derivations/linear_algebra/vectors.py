@@ -6,7 +6,7 @@ import numpy as np
 import sympy as sp
 
 from symwork import Body, Exercise, Input, Instance, Step, derivation, exact_answer
-from symwork.instances import evaluate_instance
+from symwork.core.instances import evaluate_instance
 
 from ._common import Det, Inv, Plus, Power, Prod, latex_matrix, latex_vector
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from symwork.callable_module import make_callable
+from symwork.core.callable import make_callable
 from symwork.errors import ParseError
 from symwork.parse.limits import LIMITS, Limits, check_text, check_tokens
 

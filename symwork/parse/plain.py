@@ -12,8 +12,8 @@ from lark import Lark, Token
 from lark.lark import PostLex
 
 from symwork.errors import ParseError
-from symwork.parse import build
-from symwork.parse.build import FUNCTIONS, Value
+from symwork.parse import construct as build
+from symwork.parse.construct import FUNCTIONS, Value
 from symwork.parse.limits import Limits
 from symwork.parse.tree import CURRENT_LIMITS, ArithmeticTransformer, count_tokens, load_grammar, run
 

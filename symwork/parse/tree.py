@@ -13,8 +13,8 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from lark.visitors import Transformer_NonRecursive
 
 from symwork.errors import LimitError, ParseError, SymworkError
-from symwork.parse import build
-from symwork.parse.build import Value
+from symwork.parse import construct as build
+from symwork.parse.construct import Value
 from symwork.parse.limits import Limits
 
 #: The limits of the parse in progress, read by the post-lexers (a Lark parser is shared and cached).

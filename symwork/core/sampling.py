@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from .errors import LibraryError
-from .model import Input
+from symwork.core.spec import Input
+from symwork.errors import LibraryError
 
 Sampler = Callable[[np.random.Generator, tuple[int, ...]], np.ndarray]
 

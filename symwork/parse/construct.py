@@ -10,7 +10,7 @@ from typing import TypeAlias
 
 import sympy as sp
 
-from symwork import functions as ml
+from symwork.core import functions as ml
 from symwork.errors import LimitError, ParseError
 from symwork.parse.limits import Limits
 

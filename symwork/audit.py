@@ -9,10 +9,13 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from . import instances, sampling
-from .compare import compare
-from .errors import SymworkError
-from .model import Body, Derivation, Instance, Verdict
+from symwork.compare import compare
+from symwork.core import instances
+from symwork.core.callable import make_callable
+from symwork.core.derivation import Derivation
+from symwork.core.instances import instance_sizes, point_sampler
+from symwork.core.spec import Body, Instance, Verdict
+from symwork.errors import SymworkError
 
 
 @dataclass(frozen=True)
@@ -39,30 +42,6 @@ class AuditRow:
     @property
     def status(self) -> str:
         return "ok" if not self.failures else "FAIL"
-
-
-def instance_sizes(derivation: Derivation) -> list[dict[str, int]]:
-    """The sizes to check: the declared lists zipped (a list of one value is repeated)."""
-    names = instances.size_names(derivation)
-    if not names:
-        return [{}]
-    lists = {name: list(derivation.sizes.get(name, (2, 3))) for name in names}
-    longest = max(len(values) for values in lists.values())
-    return [{name: values[min(k, len(values) - 1)] for name, values in lists.items()} for k in range(longest)]
-
-
-def point_sampler(instance: Instance) -> Callable[[np.random.Generator], dict[str, Any]]:
-    derivation, body = instance.derivation, instance.body
-
-    def draw(rng: np.random.Generator) -> dict[str, Any]:
-        if derivation.sampler is not None:
-            point = dict(derivation.sampler(rng, **instance.sizes))
-        else:
-            point = sampling.sample_inputs(derivation.inputs, instance.sizes, rng)
-        point.update(sampling.sample_inputs(body.variables, instance.sizes, rng))
-        return point
-
-    return draw
 
 
 def _free_indices(body: Body, *exprs: Any) -> list[tuple[Any, int]]:
@@ -210,3 +189,4 @@ def _to_float(value: Any) -> Any:
     return value
 
 
+make_callable(__name__, "audit")

@@ -26,7 +26,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from .errors import CheckError, SymworkError
+from symwork.errors import CheckError, SymworkError
 
 #: Exit codes of `symwork equal` and `symwork check`, by verdict.
 EXIT_CODES: dict[str, int] = {"equal": 0, "different": 1, "undecided": 3, "error": 2}
@@ -82,8 +82,8 @@ def equal_in_process(
     a_text: str, b_text: str, *, syntax: str = "auto", seed: int = 0, budget: float = 1.0
 ) -> dict[str, Any]:
     """The work of `equal`, without a sandbox: parse both texts and compare them. Raises SymworkError on bad input."""
-    from .compare import compare
-    from .parse import parse
+    from symwork.compare import compare
+    from symwork.parse import parse
 
     a = parse(a_text, syntax=syntax)
     b = parse(b_text, syntax=syntax)
@@ -93,7 +93,7 @@ def equal_in_process(
 def _guarded(
     function: str, args: tuple[Any, ...], kwargs: dict[str, Any], timeout: float, sandbox: Any
 ) -> dict[str, Any]:
-    from . import sandbox as sandboxes
+    from symwork.answers import sandbox as sandboxes
 
     box = sandbox if sandbox is not None else sandboxes.default_sandbox()
     try:
@@ -123,7 +123,7 @@ def equal(
     start = time.perf_counter()
     # The comparison's own budget stays below the hard limit, so that most slow checks end cleanly.
     kwargs = {"syntax": syntax, "seed": seed, "budget": max(0.05, timeout * 0.5)}
-    result = _guarded("symwork.answers:equal_in_process", (a_text, b_text), kwargs, timeout, sandbox)
+    result = _guarded("symwork.answers.checker:equal_in_process", (a_text, b_text), kwargs, timeout, sandbox)
     result["elapsed_ms"] = round((time.perf_counter() - start) * 1000, 3)
     return result
 
@@ -155,7 +155,7 @@ def _describe_point(example: Mapping[str, Any]) -> str:
 
 def check_in_process(derivation_id: str, answer_text: str, *, seed: int | None = None) -> dict[str, Any]:
     """The work of `check`, without a sandbox. Raises SymworkError on bad input."""
-    from . import registry
+    from symwork.core import registry
 
     derivation = registry.get(derivation_id)
     if seed is None:
@@ -174,7 +174,7 @@ def check(
     start = time.perf_counter()
     _load_library_in(sandbox)
     result = _guarded(
-        "symwork.answers:check_in_process", (derivation_id, answer_text), {"seed": seed}, timeout, sandbox
+        "symwork.answers.checker:check_in_process", (derivation_id, answer_text), {"seed": seed}, timeout, sandbox
     )
     result.setdefault("expected_shape", None)
     if "feedback" not in result:
@@ -185,7 +185,7 @@ def check(
 
 def load_library_in_process() -> int:
     """Load the derivation library in this (worker) process; returns how many derivations it has."""
-    from . import registry
+    from symwork.core import registry
 
     return len(registry.derivations())
 
@@ -193,13 +193,13 @@ def load_library_in_process() -> int:
 def _load_library_in(sandbox: Any) -> None:
     # Loading the library takes seconds in a fresh worker: that is our start-up, not the student's
     # answer, so it runs under the start-up limit and the answer keeps its whole time limit.
-    from . import sandbox as sandboxes
+    from symwork.answers import sandbox as sandboxes
 
     if sandbox == "in-process":
         return
     box = sandbox if sandbox is not None else sandboxes.default_sandbox()
     try:
-        box.run("symwork.answers:load_library_in_process", timeout=sandboxes.STARTUP_TIMEOUT)
+        box.run("symwork.answers.checker:load_library_in_process", timeout=sandboxes.STARTUP_TIMEOUT)
     except SymworkError:
         pass  # the check itself reports what is wrong
 
@@ -237,8 +237,8 @@ def _shape_text(expr: Any) -> str:
 def _check_exercise(derivation: Any, answer_text: str, seed: int) -> dict[str, Any]:
     import sympy as sp
 
-    from .compare import compare
-    from .parse import parse
+    from symwork.compare import compare
+    from symwork.parse import parse
 
     exercise = derivation.make_exercise(seed)
     expected = exercise.answer
@@ -274,7 +274,7 @@ def _explain(verdict: Any, student: Any, expected: Any, *, compare_kwargs: Mappi
     """Feedback in a student's terms: wrong shape, a recognised slip, or where the answers disagree."""
     import sympy as sp
 
-    from .compare import compare
+    from symwork.compare import compare
 
     if verdict.status == "equal":
         return "Correct."
@@ -328,10 +328,10 @@ SLIPS: tuple[tuple[str, Any], ...] = (
 def _check_general(derivation: Any, answer_text: str) -> dict[str, Any]:
     import sympy as sp
 
-    from . import check as audit
-    from . import instances
-    from .compare import compare
-    from .parse import parse
+    from symwork.compare import compare
+    from symwork.core import instances
+    from symwork.core import instances as audit
+    from symwork.parse import parse
 
     symbolic_rhs = derivation.body.result.rhs
     reason = _untypable(symbolic_rhs)

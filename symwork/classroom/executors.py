@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any
 
-from .errors import InputError
+from symwork.errors import InputError
 
 #: URL schemes for `--executor`, each a factory taking (address, jobs) and returning an Executor.
 _SCHEMES: dict[str, Callable[[str, int], Executor]] = {}

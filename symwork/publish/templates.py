@@ -75,7 +75,7 @@ def _finalize(value: Any) -> Any:
 def template_folders(extra: list[Path] | None = None) -> list[Path]:
     """User template folders first (they override), then the built-in templates."""
     builtin = resources.files("symwork") / "templates"
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parent.parent  # the symwork package
     candidates = [Path(str(builtin)), here.parent / "templates"]
     found = [p for p in candidates if p.is_dir()]
     return [*(extra or []), *found[:1]]

@@ -29,9 +29,9 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from .callable_module import make_callable
-from .errors import CheckError
-from .model import Verdict
+from symwork.core.callable import make_callable
+from symwork.core.spec import Verdict
+from symwork.errors import CheckError
 
 PointSampler = Callable[[np.random.Generator], Mapping[str, Any]]
 
@@ -125,7 +125,7 @@ def _compare_arrays(
     rtol: float,
     max_draws: int | None,
 ) -> Verdict:
-    from . import numeric
+    from symwork.core import numeric
 
     draw = sampler or default_sampler(a, b)
     rng = np.random.default_rng(seed)
@@ -260,7 +260,7 @@ def _printer() -> Any:
 
 @lru_cache(maxsize=2048)
 def _compile_mp(expr: sp.Expr, names: tuple[str, ...]) -> Any:
-    from .numeric import lambdify_by_name
+    from symwork.core.numeric import lambdify_by_name
 
     return lambdify_by_name(expr, names, modules=[MPMATH_FUNCTIONS, "mpmath"], printer=_printer())
 

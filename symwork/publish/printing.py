@@ -9,7 +9,8 @@ import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
 if TYPE_CHECKING:
-    from .model import Body, Derivation
+    from symwork.core.derivation import Derivation
+    from symwork.core.spec import Body
 
 #: ML functions and the symwork.sty macro that prints each.
 FUNCTION_MACROS: dict[str, str] = {
@@ -170,7 +171,7 @@ def rows(body: Body, *, width: int = 52) -> list[Row]:
 
 def definitions(body: Body) -> list[tuple[str, str, str]]:
     """(name, definition, description) for each defined quantity, as LaTeX."""
-    from .instances import definition_name
+    from symwork.core.instances import definition_name
 
     out = []
     for definition in body.definitions:

@@ -1,19 +1,15 @@
-"""The data model: Input, Step, Definition, Body, Exercise, Derivation, Instance and Verdict (frozen dataclasses)."""
+"""The authoring vocabulary: Input, Step, Definition, Body, Exercise and Verdict (frozen dataclasses)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    import numpy as np
     import sympy as sp
-
-#: Topics follow the three sections of the course module; order matters for worksheets.
-TOPICS: tuple[str, ...] = ("linear-algebra", "calculus", "probability")
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
@@ -80,110 +76,52 @@ class Body:
 
 @dataclass(frozen=True)
 class Exercise:
-    """A concrete exercise drawn from a seed: prompt (LaTeX text), exact input values and exact answer."""
+    """A concrete exercise drawn from a seed: prompt (LaTeX text), exact input values and exact answer.
+
+    An exercise hook returns the prompt and the values; the engine fills in ``answer`` (the derivation's
+    result at those values), ``derivation_id`` and ``seed``. A hook gives ``answer`` itself only where
+    the result has no closed form to evaluate (an eigendecomposition, say).
+    """
 
     prompt: str
     values: Mapping[str, Any]
-    answer: Any
+    answer: Any = None
     answer_label: str = ""
     derivation_id: str = ""
     seed: int = 0
 
 
-@dataclass(frozen=True)
-class Derivation:
-    """One piece of mathematics, registered with ``@derivation``; see ``registry.py``."""
+class Status(str, Enum):
+    """What a comparison decided; a str, so ``verdict.status == "equal"`` reads as before."""
 
-    id: str
-    title: str
-    topic: str
-    question: str
-    inputs: tuple[Input, ...]
-    build: Callable[..., Body]
-    sizes: Mapping[str, tuple[int, ...]]
-    source: str
-    reference: Callable[..., Any] | None = None
-    forward: Callable[..., Any] | None = None
-    wrt: str | None = None
-    elementwise: bool = False
-    sampler: Callable[..., dict[str, Any]] | None = None
-    exercise: Callable[..., Exercise] | None = None
-    evaluator: Callable[..., Any] | None = None
-    tags: tuple[str, ...] = ()
+    EQUAL = "equal"
+    DIFFERENT = "different"
+    UNDECIDED = "undecided"
 
-    @cached_property
-    def body(self) -> Body:
-        """The derivation for symbolic sizes, as printed in worksheets."""
-        from . import instances
-
-        return self.build(**instances.symbolic_sizes(self))
-
-    @property
-    def steps(self) -> tuple[Step, ...]:
-        return self.body.steps
-
-    @property
-    def result(self) -> Step:
-        return self.body.result
-
-    def instance(self, **sizes: int) -> Instance:
-        """The derivation at concrete sizes, e.g. ``get("softmax-jacobian").instance(n=3)``."""
-        from . import instances
-
-        return instances.instantiate(self, sizes)
-
-    def evaluate(self, **values: Any) -> np.ndarray:
-        """The final result at concrete numeric inputs; sizes are read from the arrays' shapes.
-
-        Example: ``get("softmax-jacobian").evaluate(z=np.array([0.1, -2.0, 0.5]))`` is a 3×3 array.
-        """
-        from . import instances
-
-        return instances.evaluate(self, values)
-
-    def make_exercise(self, seed: int = 0) -> Exercise:
-        """The exercise variant for ``seed``."""
-        from . import instances
-
-        return instances.make_exercise(self, seed)
-
-    def _repr_latex_(self) -> str:
-        from . import printing
-
-        return printing.derivation_display(self)
-
-    def _repr_markdown_(self) -> str:
-        from . import exporting
-
-        return "\n".join(exporting.markdown_body(self))
-
-
-@dataclass(frozen=True)
-class Instance:
-    """A derivation at concrete sizes: its body, with every sum over a known range."""
-
-    derivation: Derivation
-    sizes: Mapping[str, int]
-    body: Body
+    def __str__(self) -> str:
+        return self.value
 
 
 @dataclass(frozen=True)
 class Verdict:
     """The outcome of comparing two expressions.
 
-    ``status`` is "equal", "different" or "undecided"; ``method`` says what decided it; for
+    ``status`` is a `Status` (equal, different or undecided); ``method`` says what decided it; for
     "different", ``counterexample`` holds a point where both sides are defined and disagree.
     """
 
-    status: str
+    status: Status | str
     method: str
     points: int = 0
     counterexample: Mapping[str, Any] | None = None
     detail: str = ""
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "status", Status(self.status))
+
     @property
     def equal(self) -> bool:
-        return self.status == "equal"
+        return self.status == Status.EQUAL
 
 
 def symbolic_shape_names(inputs: tuple[Input, ...]) -> list[str]:
@@ -200,3 +138,12 @@ def sympy_symbol_for_size(name: str) -> sp.Symbol:
     import sympy as sp
 
     return sp.Symbol(name, integer=True, positive=True)
+
+
+@dataclass(frozen=True)
+class Instance:
+    """A derivation at concrete sizes: its body, with every sum over a known range."""
+
+    derivation: Any  # a core.derivation.Derivation (typed loosely: the model sits below it)
+    sizes: Mapping[str, int]
+    body: Body

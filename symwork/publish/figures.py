@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from symwork.publish.jobs import Job
 
 
 def _figure(width: float = 5.0, height: float = 3.0) -> tuple[Any, Any]:
@@ -150,3 +153,48 @@ def draw(derivation_id: str) -> bytes | None:
         except ImportError:
             return None
     return _CACHE[derivation_id]
+
+
+class FigurePrefetch:
+    """Draws the figures a build needs in a separate process while this one renders SymPy."""
+
+    def __init__(self, jobs: Sequence[Job]) -> None:
+        wanted = sorted(
+            {
+                i
+                for job in jobs
+                if job.worksheet.figures
+                for i in job.worksheet.derivation_ids()
+                if i in DRAWERS and i not in _CACHE
+            }
+        )
+        self._futures: dict[str, Any] = {}
+        self._pool: Any = None
+        if not wanted:
+            return
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        try:
+            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("forkserver"))
+            self._futures = {i: self._pool.submit(draw, i) for i in wanted}
+        except (OSError, ValueError):  # no process pool here: draw in this process instead
+            self._pool = None
+
+    def get(self, derivation_id: str) -> bytes | None:
+        future = self._futures.get(derivation_id)
+        if future is None:
+            return draw(derivation_id)
+        try:
+            drawn: bytes | None = future.result()
+        except Exception:  # a broken pool must not cost the figure
+            return draw(derivation_id)
+        if drawn is not None:
+            _CACHE[derivation_id] = drawn
+        return drawn
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+
+

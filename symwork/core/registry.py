@@ -1,24 +1,44 @@
-"""The ``@derivation`` decorator and the registry: discovering derivation folders and looking up ids."""
+"""The ``@derivation`` decorator and the registry: discovering derivation folders, their topics, and looking up ids."""
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import inspect
 import os
 import sys
 import threading
+import tomllib
 import types
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import LibraryError, UnknownDerivationError
-from .model import ID_PATTERN, TOPICS, Body, Derivation, Exercise, Input
+from symwork.core.derivation import Derivation
+from symwork.core.spec import ID_PATTERN, Body, Exercise, Input
+from symwork.errors import LibraryError, UnknownDerivationError
 
 #: Environment variable naming extra derivation folders, separated like PATH.
 LIBRARY_ENV = "SYMWORK_LIBRARY"
 
+#: The file in a derivation folder that names its topic, titles it and orders its derivations.
+TOPIC_FILE = "topic.toml"
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A section of the course: read from a folder's ``topic.toml`` (id, title, order, derivations)."""
+
+    id: str
+    title: str
+    order: float
+    derivations: tuple[str, ...]
+    source: str
+
+
 _REGISTRY: dict[str, Derivation] = {}
+_TOPICS: dict[str, Topic] = {}
 _LOADED_FOLDERS: list[Path] = []
 _EXTRA_FOLDERS: list[Path] = []
 _LOCK = threading.RLock()
@@ -40,22 +60,30 @@ def derivation(
     sampler: Callable[..., dict[str, Any]] | None = None,
     exercise: Callable[..., Exercise] | None = None,
     evaluator: Callable[..., Any] | None = None,
+    figure: Callable[[], bytes] | None = None,
     tags: Iterable[str] = (),
+    uses: Iterable[str] = (),
 ) -> Callable[[Callable[..., Body]], Derivation]:
     """Register a SymPy function as a derivation.
 
     The function receives the sizes named in the inputs' shapes (SymPy symbols for the general
-    derivation, integers for an instance) and returns a ``Body``. ``reference`` is an independent
-    numpy computation of the result; ``forward`` with ``wrt`` names the function whose derivative the
-    result is, so that checks can use finite differences and autodiff.
+    derivation, integers for an instance) and returns a ``Body``. The hooks follow two conventions:
+    numeric hooks take the inputs by name (``reference(**inputs)`` is an independent numpy computation
+    of the result, ``forward(**inputs)`` with ``wrt`` the function whose derivative it is,
+    ``evaluator(**inputs)`` the result where it has no closed form); random hooks take a numpy
+    Generator first (``sampler(rng, **sizes)`` draws a point, ``exercise(rng)`` returns an Exercise
+    with prompt and values, whose answer the engine computes). ``figure()`` returns PDF bytes.
     """
 
     def register(build: Callable[..., Body]) -> Derivation:
         source = inspect.getsourcefile(build) or "<unknown>"
         if not ID_PATTERN.match(id):
             raise LibraryError(f"Derivation id {id!r} in {source} is not kebab-case; use e.g. 'softmax-jacobian'.")
-        if topic not in TOPICS:
-            raise LibraryError(f"Derivation {id!r} in {source} has topic {topic!r}; use one of {', '.join(TOPICS)}.")
+        if topic not in _TOPICS:
+            raise LibraryError(
+                f"Derivation {id!r} in {source} has topic {topic!r}; use one of {', '.join(_TOPICS) or 'none'}, "
+                f"or add a {TOPIC_FILE} for it to the folder."
+            )
         if forward is not None and wrt is None:
             raise LibraryError(f"Derivation {id!r} in {source} gives forward= without wrt=; name the input.")
         item = Derivation(
@@ -74,7 +102,9 @@ def derivation(
             sampler=sampler,
             exercise=exercise,
             evaluator=evaluator,
+            figure=figure,
             tags=tuple(tags),
+            uses=tuple(uses),
         )
         _add(item)
         return item
@@ -94,7 +124,7 @@ def _add(item: Derivation) -> None:
 
 def builtin_folder() -> Path:
     """The built-in derivations: ``symwork/library`` in a wheel, ``derivations/`` in a checkout."""
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parent.parent
     for candidate in (here / "library", here.parent / "derivations"):
         if candidate.is_dir():
             return candidate
@@ -116,6 +146,8 @@ def load_folder(folder: str | os.PathLike[str]) -> list[str]:
         if path in _LOADED_FOLDERS:
             return []
         before = set(_REGISTRY)
+        for file in sorted(path.rglob(TOPIC_FILE)):
+            _add_topic(_read_topic(file))
         name = _package_name(path)
         package = types.ModuleType(name)
         package.__path__ = [str(path)]
@@ -133,6 +165,29 @@ def load_folder(folder: str | os.PathLike[str]) -> list[str]:
                 raise LibraryError(f"Derivation module {str(file)!r} failed to load: {exc}.") from exc
         _LOADED_FOLDERS.append(path)
         return sorted(set(_REGISTRY) - before)
+
+
+def _read_topic(file: Path) -> Topic:
+    try:
+        data = tomllib.loads(file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise LibraryError(f"Topic file {str(file)!r} cannot be read: {exc}; fix the TOML.") from exc
+    topic_id, title, order = data.get("id"), data.get("title"), data.get("order", 100)
+    listed = data.get("derivations", [])
+    if not isinstance(topic_id, str) or not ID_PATTERN.match(topic_id):
+        raise LibraryError(f"Topic file {str(file)!r} needs id = \"kebab-case-name\"; got {topic_id!r}.")
+    if not isinstance(title, str) or not title.strip():
+        raise LibraryError(f"Topic file {str(file)!r} needs a title string; got {title!r}.")
+    if not isinstance(order, (int, float)) or not isinstance(listed, list) or not all(isinstance(i, str) for i in listed):
+        raise LibraryError(f"Topic file {str(file)!r}: order must be a number and derivations a list of ids.")
+    return Topic(topic_id, title, float(order), tuple(listed), str(file))
+
+
+def _add_topic(topic: Topic) -> None:
+    previous = _TOPICS.get(topic.id)
+    if previous is not None and previous.source != topic.source:
+        raise LibraryError(f"Topic {topic.id!r} is defined twice, in {previous.source} and in {topic.source}; rename one.")
+    _TOPICS[topic.id] = topic
 
 
 def add_library(folder: str | os.PathLike[str]) -> list[str]:
@@ -159,11 +214,56 @@ def _ensure_loaded() -> None:
             load_folder(folder)
 
 
-def derivations() -> list[Derivation]:
-    """Every registered derivation, ordered by topic (as in the course module) then id."""
+def topics() -> list[Topic]:
+    """Every topic of the loaded folders, in course order (``order`` in topic.toml, then id)."""
     _ensure_loaded()
-    order = {topic: index for index, topic in enumerate(TOPICS)}
-    return sorted(_REGISTRY.values(), key=lambda item: (order[item.topic], item.id))
+    return sorted(_TOPICS.values(), key=lambda topic: (topic.order, topic.id))
+
+
+def topic(topic_id: str) -> Topic:
+    """The topic with this id; raises UnknownDerivationError listing the known ones."""
+    _ensure_loaded()
+    try:
+        return _TOPICS[topic_id]
+    except KeyError:
+        known = ", ".join(t.id for t in topics())
+        raise UnknownDerivationError(f"No topic has the id {topic_id!r}; use one of {known}.") from None
+
+
+def _course_position(item: Derivation) -> tuple[float, str, int, str]:
+    owner = _TOPICS[item.topic]
+    rank = owner.derivations.index(item.id) if item.id in owner.derivations else len(owner.derivations)
+    return owner.order, owner.id, rank, item.id
+
+
+def derivations() -> list[Derivation]:
+    """Every registered derivation, by topic (in course order), then by id."""
+    _ensure_loaded()
+    return sorted(_REGISTRY.values(), key=lambda item: (*_course_position(item)[:2], item.id))
+
+
+def in_course_order(items: Iterable[Derivation]) -> list[Derivation]:
+    """Derivations in the order of the course: by topic, then as each topic.toml lists them, then by id."""
+    _ensure_loaded()
+    return sorted(items, key=_course_position)
+
+
+@contextlib.contextmanager
+def isolated() -> Iterator[None]:
+    """Derivations, topics and folders loaded inside the block are forgotten after it (for tests and tools)."""
+    _ensure_loaded()
+    with _LOCK:
+        saved = (dict(_REGISTRY), dict(_TOPICS), list(_LOADED_FOLDERS), list(_EXTRA_FOLDERS))
+    try:
+        yield
+    finally:
+        with _LOCK:
+            _REGISTRY.clear()
+            _REGISTRY.update(saved[0])
+            _TOPICS.clear()
+            _TOPICS.update(saved[1])
+            _LOADED_FOLDERS[:] = saved[2]
+            _EXTRA_FOLDERS[:] = saved[3]
 
 
 def get(id: str) -> Derivation:  # noqa: A002

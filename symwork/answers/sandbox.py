@@ -8,7 +8,7 @@ replaced, and the task raises `TimeLimitError`. The worker caps its own address 
 then replaced too.
 
     >>> with Sandbox(workers=1, timeout=2.0) as box:
-    ...     box.run("symwork.answers:equal_in_process", "x^2", "x*x")["verdict"]
+    ...     box.run("symwork.answers.checker:equal_in_process", "x^2", "x*x")["verdict"]
     'equal'
 """
 
@@ -27,10 +27,10 @@ from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection
 from typing import Any
 
-from .errors import CheckError, MemoryLimitError, SymworkError, TimeLimitError, WorkerError
+from symwork.errors import CheckError, MemoryLimitError, SymworkError, TimeLimitError, WorkerError
 
 #: Modules the fork server imports once, so that a replacement worker starts warm (in ~20 ms, not ~1 s).
-PRELOAD = ("symwork.answers",)
+PRELOAD = ("symwork.answers.checker",)
 DEFAULT_MEMORY = 1 << 30
 #: Generous limit for a new worker's start-up; not counted against any task's time limit.
 STARTUP_TIMEOUT = 120.0
@@ -249,7 +249,7 @@ class Sandbox:
 
 
 def _error_table() -> dict[str, type[SymworkError]]:
-    from . import errors
+    from symwork import errors
 
     table: dict[str, type[SymworkError]] = {
         name: value
@@ -284,7 +284,7 @@ def measure_overhead(rounds: int = 200) -> float:
         samples = []
         for _ in range(rounds):
             start = time.perf_counter()
-            box.run("symwork.sandbox:noop")
+            box.run("symwork.answers.sandbox:noop")
             samples.append(time.perf_counter() - start)
     return statistics.median(samples)
 

@@ -10,7 +10,7 @@ import numpy as np
 import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
 
-from .functions import NUMPY_FUNCTIONS
+from symwork.core.functions import NUMPY_FUNCTIONS
 
 
 class IndexNotationPrinter(NumPyPrinter):
@@ -84,7 +84,7 @@ def evaluate(expr: Any, values: Mapping[str, Any], indices: Sequence[tuple[Any, 
     names = tuple(sorted(free_names(expr)))
     missing = [name for name in names if name not in scope]
     if missing:
-        from .errors import CheckError
+        from symwork.errors import CheckError
 
         raise CheckError(f"No value for {', '.join(repr(m) for m in missing)} when evaluating {expr}.")
     function = _compile(expr, names)

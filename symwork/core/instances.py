@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixElement
 
-from .errors import InputError, ShapeError
-from .model import Body, Definition, Derivation, Exercise, Instance, symbolic_shape_names, sympy_symbol_for_size
+from symwork.core import numeric, sampling
+from symwork.core.spec import Body, Definition, Exercise, Instance, symbolic_shape_names, sympy_symbol_for_size
+from symwork.errors import InputError, ShapeError
+
+if TYPE_CHECKING:
+    from symwork.core.derivation import Derivation
 
 
 def size_names(derivation: Derivation) -> list[str]:
@@ -139,8 +143,6 @@ def shape_text(shape: tuple[Any, ...]) -> str:
 
 def _definition_values(body: Body, values: dict[str, Any]) -> dict[str, Any]:
     """Evaluate the definitions once, as arrays over their indices, in dependency order."""
-    from . import numeric
-
     scope = dict(values)
     pending = [d for d in body.definitions if not (isinstance(d.expr, sp.Basic) and explicit(d.expr).has(sp.Derivative))]
     while pending:
@@ -171,8 +173,6 @@ def result_expression(instance: Instance) -> Any:
 
 
 def evaluate_instance(instance: Instance, values: Mapping[str, Any]) -> np.ndarray:
-    from . import numeric
-
     arrays = {name: np.asarray(value, dtype=float) for name, value in values.items()}
     scope = _definition_values(instance.body, arrays)
     ranges = [(index, int(instance.body.indices[index])) for index in instance.body.result_indices]
@@ -278,7 +278,35 @@ def _substitute(expr: Any, mapping: Mapping[Any, Any]) -> Any:
 
 
 def make_exercise(derivation: Derivation, seed: int) -> Exercise:
+    """The exercise for ``seed``: the hook draws values and a prompt; the engine computes the exact answer."""
     if derivation.exercise is None:
         raise InputError(f"Derivation {derivation.id!r} has no exercise generator.")
     rng = np.random.default_rng(seed)
-    return replace(derivation.exercise(rng), derivation_id=derivation.id, seed=seed)
+    drawn = derivation.exercise(rng)
+    answer = drawn.answer if drawn.answer is not None else exact_answer(derivation, drawn.values)
+    return replace(drawn, answer=answer, derivation_id=derivation.id, seed=seed)
+
+
+def instance_sizes(derivation: Derivation) -> list[dict[str, int]]:
+    """The sizes to check: the declared lists zipped (a list of one value is repeated)."""
+    names = size_names(derivation)
+    if not names:
+        return [{}]
+    lists = {name: list(derivation.sizes.get(name, (2, 3))) for name in names}
+    longest = max(len(values) for values in lists.values())
+    return [{name: values[min(k, len(values) - 1)] for name, values in lists.items()} for k in range(longest)]
+
+
+def point_sampler(instance: Instance) -> Callable[[np.random.Generator], dict[str, Any]]:
+    """Random points for an instance: the derivation's own sampler, else each input's domain."""
+    derivation, body = instance.derivation, instance.body
+
+    def draw(rng: np.random.Generator) -> dict[str, Any]:
+        if derivation.sampler is not None:
+            point = dict(derivation.sampler(rng, **instance.sizes))
+        else:
+            point = sampling.sample_inputs(derivation.inputs, instance.sizes, rng)
+        point.update(sampling.sample_inputs(body.variables, instance.sizes, rng))
+        return point
+
+    return draw

@@ -21,7 +21,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .errors import CheckError, InputError, LimitError, ParseError, SymworkError, UnknownDerivationError
+from symwork.classroom.roster import load_roster
+from symwork.errors import CheckError, InputError, LimitError, ParseError, SymworkError, UnknownDerivationError
+from symwork.seeds import DEFAULT_COURSE, problem_seed, student_seed
 
 REPORT_COLUMNS: tuple[str, ...] = ("id", "derivation", "seed", "status", "verdict", "feedback")
 SUMMARY_COLUMNS: tuple[str, ...] = (
@@ -215,7 +217,6 @@ class _Row:
 
 
 def _plan(text: str, seeds: dict[str, int] | None, *, course: str) -> list[_Row]:
-    from . import worksheets
 
     records = list(read_records(text))
     if not records or records[0].fields is None:
@@ -247,7 +248,7 @@ def _plan(text: str, seeds: dict[str, int] | None, *, course: str) -> list[_Row]
             if student not in seeds:
                 problem = f"the id {student[:40]!r} is not in the roster"
             else:
-                seed = worksheets.problem_seed(seeds[student], derivation)
+                seed = problem_seed(seeds[student], derivation)
         if problem:
             rows.append(
                 _Row(
@@ -300,9 +301,8 @@ def _seed(text: str) -> int | None:
 
 
 def _roster_seeds(roster: Path, course: str) -> dict[str, int]:
-    from . import worksheets
 
-    return {student.id: worksheets.student_seed(course, student.id) for student in worksheets.load_roster(roster)}
+    return {student.id: student_seed(course, student.id) for student in load_roster(roster)}
 
 
 # --- checking (inside a sandbox worker) ----------------------------------------------------------------------
@@ -313,7 +313,7 @@ def _expected(derivation_id: str, seed: int) -> Any:
     """The exact answer of one exercise variant; built once per worker, since it is the slow part."""
     import sympy as sp
 
-    from . import registry
+    from symwork.core import registry
 
     answer = registry.get(derivation_id).make_exercise(seed).answer
     if isinstance(answer, (list, tuple)):
@@ -331,7 +331,7 @@ def _parsed(text: str) -> Any:
 
 @lru_cache(maxsize=8192)
 def _parse_cached(text: str) -> Any:
-    from .parse import parse
+    from symwork.parse import parse
 
     # Errors are cached as values too: a class pasting the same broken text costs one parse.
     try:
@@ -350,8 +350,8 @@ def _shape_text(expr: Any) -> str:
 def _feedback_different(verdict: Any, student: Any, expected: Any, seed: int, budget: float) -> str:
     import sympy as sp
 
-    from .answers import SLIPS
-    from .compare import compare
+    from symwork.answers.checker import SLIPS
+    from symwork.compare import compare
 
     if verdict.method == "shape":
         hint = f"Wrong shape: your answer is {_shape_text(student)}, the answer is {_shape_text(expected)}."
@@ -381,8 +381,8 @@ def _number(value: Any) -> str:
 def _check_exercise(derivation_id: str, seed: int, answer: str, budget: float) -> tuple[str, str, str]:
     import sympy as sp
 
-    from . import registry
-    from .compare import compare
+    from symwork.compare import compare
+    from symwork.core import registry
 
     registry.get(derivation_id)  # an unknown id is the row's problem, reported before the answer's
     student = _parsed(answer)
@@ -407,7 +407,7 @@ def _check_exercise(derivation_id: str, seed: int, answer: str, budget: float) -
 
 
 def _check_general(derivation_id: str, answer: str) -> tuple[str, str, str]:
-    from .answers import check_in_process
+    from symwork.answers.checker import check_in_process
 
     _parsed(answer)  # parse errors first, with the same messages as for exercises
     result = check_in_process(derivation_id, answer)
@@ -445,7 +445,7 @@ WARM_TIMEOUT = 120.0
 
 def warm(keys: Sequence[tuple[str, int]]) -> None:
     """Load the library and build the reference answers of ``keys`` in this (sandbox) process."""
-    from . import registry
+    from symwork.core import registry
 
     registry.derivations()
     for derivation_id, seed in keys:
@@ -456,7 +456,7 @@ def warm(keys: Sequence[tuple[str, int]]) -> None:
 
 
 def _acquire() -> Any:
-    from .sandbox import Sandbox
+    from symwork.answers.sandbox import Sandbox
 
     with _sandbox_lock:
         if _idle_sandboxes:
@@ -474,7 +474,7 @@ def grade_chunk(tasks: Sequence[Task], timeout: float) -> list[Outcome]:
 
     This is the function the executor runs; it is module-level so that process pools and Dask can pickle it.
     """
-    from .sandbox import MemoryLimitError, TimeLimitError
+    from symwork.answers.sandbox import MemoryLimitError, TimeLimitError
 
     budget = max(0.05, timeout * 0.5)
     keys = sorted({(t.derivation, t.seed) for t in tasks if t.seed is not None})
@@ -498,7 +498,7 @@ def grade_chunk(tasks: Sequence[Task], timeout: float) -> list[Outcome]:
 
 
 def _single(box: Any, task: Task, timeout: float, budget: float) -> Outcome:
-    from .sandbox import MemoryLimitError, TimeLimitError
+    from symwork.answers.sandbox import MemoryLimitError, TimeLimitError
 
     try:
         # The worker may be a fresh replacement: warm it outside the row's limit.
@@ -625,14 +625,14 @@ def grade_file(
     the roster, else none (the derivation's general form is checked). Writes ``out`` and its summary
     (`summary_path`); running twice gives the same bytes. Raises InputError for an unreadable file or header.
     """
-    from . import executors, worksheets
-    from .build import write_atomic
+    from symwork.classroom import executors
+    from symwork.files import write_atomic
 
     started = time.perf_counter()
     submissions, out = Path(submissions), Path(out)
     text = _decode(submissions, "submissions file")
-    seeds = _roster_seeds(Path(roster), course or worksheets.DEFAULT_COURSE) if roster is not None else None
-    planned = _plan(text, seeds, course=course or worksheets.DEFAULT_COURSE)
+    seeds = _roster_seeds(Path(roster), course or DEFAULT_COURSE) if roster is not None else None
+    planned = _plan(text, seeds, course=course or DEFAULT_COURSE)
     tasks = [row.task for row in planned if row.task is not None]
     outcomes: dict[int, Outcome] = {}
     if tasks:

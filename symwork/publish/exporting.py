@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from .model import Derivation
+from symwork.core.derivation import Derivation
 
 LATEX_PACKAGES = "amsmath, amssymb, bm, xcolor and symwork.sty (or the macros it defines)"
 
@@ -37,7 +37,7 @@ def _plain_question(text: str) -> str:
 
 def latex_fragment(derivation: Derivation) -> str:
     """An ``align*`` block to ``\\input`` into course notes; the leading comment names what it needs."""
-    from . import content
+    from symwork.publish import problems as content
 
     problem = content.problem(derivation)
     out = [
@@ -58,7 +58,7 @@ def latex_fragment(derivation: Derivation) -> str:
 def as_json(derivation: Derivation) -> dict[str, Any]:
     import sympy as sp
 
-    from . import printing
+    from symwork.publish import printing
 
     body = derivation.body
     return {
@@ -97,7 +97,7 @@ _PROVIDED = re.compile(r"^\\providecommand\{\\(?P<name>[A-Za-z]+)\}\{(?P<body>.*
 
 def macros() -> dict[str, str]:
     """The notation macros of symwork.sty (``\\providecommand`` lines), the one source for MathJax/KaTeX."""
-    from .build import sty_path
+    from symwork.publish.latexmk import sty_path
 
     return {m.group("name"): m.group("body") for m in _PROVIDED.finditer(sty_path().read_text(encoding="utf-8"))}
 
@@ -108,7 +108,7 @@ def mathjax_config() -> str:
 
 
 def markdown_body(derivation: Derivation, *, level: int = 2) -> list[str]:
-    from . import content
+    from symwork.publish import problems as content
 
     problem = content.problem(derivation)
     out = [f"{'#' * level} {derivation.title}", "", problem.question, ""]
@@ -210,7 +210,8 @@ def _notebook_check_code(derivation: Derivation) -> str:
     import numpy as np
     import sympy as sp
 
-    from . import check, instances
+    from symwork.core import instances
+    from symwork.core import instances as check
 
     sizes = check.instance_sizes(derivation)[0]
     instance = derivation.instance(**sizes)
@@ -309,6 +310,6 @@ SHOW_FORMATS: dict[str, Callable[[Derivation], str]] = {
 
 
 def show(derivation_id: str, fmt: str = "text") -> str:
-    from . import registry
+    from symwork.core import registry
 
     return SHOW_FORMATS[fmt](registry.get(derivation_id))

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError, SymworkError
+from symwork.errors import InputError, SymworkError
 
 #: JSON verdicts of the whole chain → exit codes, as for `symwork equal` (0 equal, 1 different, 3 undecided, 2 bad input).
 EXIT_CODES: dict[str, int] = {"valid": 0, "invalid": 1, "undecided": 3, "error": 2}
@@ -164,7 +164,7 @@ def extract(text: str) -> tuple[list[Expression], str]:
 
 
 def _parse_chain(chain: list[Expression], syntax: str) -> list[Any]:
-    from .parse import parse
+    from symwork.parse import parse
 
     parsed = []
     for item in chain:
@@ -185,7 +185,7 @@ class _LineError(Exception):
 
 def _compare(a_text: str, b_text: str, *, syntax: str, seed: int, timeout: float) -> dict[str, Any]:
     """One step, compared in the sandbox under a hard time limit (the text is untrusted)."""
-    from .answers import equal
+    from symwork.answers.checker import equal
 
     result = equal(a_text, b_text, syntax=syntax, timeout=timeout, seed=seed)
     verdict = result["verdict"] if result["verdict"] != "error" else "undecided"
@@ -199,23 +199,24 @@ def _compare(a_text: str, b_text: str, *, syntax: str, seed: int, timeout: float
 
 def warm_worker() -> None:
     """Run one small comparison in this process, so that imports and compiled grammars are ready."""
-    from .answers import equal_in_process
+    from symwork.answers.checker import equal_in_process
 
     equal_in_process("x^2 - 1", "(x - 1)(x + 1)")
 
 
 def _warm_sandbox() -> None:
-    from .sandbox import default_sandbox
+    from symwork.answers.sandbox import default_sandbox
 
     # A cold worker would spend the first step's time limit on imports: warm it under a generous limit.
-    default_sandbox().run("symwork.verify:warm_worker", timeout=120.0)
+    default_sandbox().run("symwork.answers.verify:warm_worker", timeout=120.0)
 
 
 def _starts(derivation: Any, first: Any, *, seed: int) -> str:
     """Does the chain start from what the derivation asks for (its result's left side, e.g. d/dx σ(x))?"""
-    from . import check, instances
-    from .answers import map_symbols
-    from .compare import compare
+    from symwork.answers.checker import map_symbols
+    from symwork.compare import compare
+    from symwork.core import instances
+    from symwork.core import instances as check
 
     instance = derivation.instance(**check.instance_sizes(derivation)[0])
     body = instance.body
@@ -234,13 +235,13 @@ def _starts(derivation: Any, first: Any, *, seed: int) -> str:
 
 
 def _against(derivation_id: str, chain: list[Expression], first: Any, *, seed: int, timeout: float) -> dict[str, Any]:
-    from . import registry
-    from .answers import check
-    from .sandbox import default_sandbox
+    from symwork.answers.checker import check
+    from symwork.answers.sandbox import default_sandbox
+    from symwork.core import registry
 
     derivation = registry.get(derivation_id)  # an unknown id is bad input: raise, with a suggestion
     # Load the library in the sandbox worker first: a cold worker would spend the check's limit on imports.
-    default_sandbox().run("symwork.grading:warm", [], timeout=120.0)
+    default_sandbox().run("symwork.classroom.grading:warm", [], timeout=120.0)
     ends = check(derivation_id, chain[-1].text, timeout=timeout)
     return {
         "id": derivation.id,

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from . import printing
-from .model import Derivation
-from .render import TeX
-from .worksheets import problem_seed
+from symwork.core.derivation import Derivation
+from symwork.publish import printing
+from symwork.publish.templates import TeX
+from symwork.seeds import problem_seed
 
 
 @dataclass(frozen=True)

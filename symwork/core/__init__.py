@@ -1,0 +1,1 @@
+"""The authoring vocabulary and evaluation: specs, Derivation, registry, instances, numerics, ML functions."""

@@ -1,0 +1,1 @@
+"""Publishing: LaTeX printing, problems, templates, figures, worksheets, the build cache, latexmk and exports."""

@@ -1,0 +1,122 @@
+"""What a build is asked for and what it produces: options, jobs (a worksheet in one version) and outcomes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from symwork.errors import BuildError
+from symwork.publish.worksheets import VERSIONS, Worksheet
+from symwork.seeds import student_seed
+
+
+@dataclass(frozen=True)
+class Options:
+    """What a build was asked for, beyond the worksheets themselves."""
+
+    out: Path = Path("output")
+    versions: tuple[str, ...] | None = None
+    seed: int = 0
+    title: str | None = None
+    course: str | None = None
+    pdf: bool = True
+    jobs: int = 0
+    force: bool = False
+    timeout: float = 180.0
+
+
+@dataclass(frozen=True)
+class Job:
+    """One file to produce: a worksheet in one version."""
+
+    worksheet: Worksheet
+    version: str
+    folder: Path
+    seed: int
+    student: dict[str, str] | None = None
+    stem: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.stem or self.version
+
+    @property
+    def tex(self) -> Path:
+        return self.folder / f"{self.name}.tex"
+
+    @property
+    def pdf(self) -> Path:
+        return self.folder / f"{self.name}.pdf"
+
+    @property
+    def label(self) -> str:
+        if self.student:
+            return f"{self.worksheet.name}/students/{self.folder.name}/{self.name}"
+        return f"{self.worksheet.name}/{self.name}"
+
+
+@dataclass(frozen=True)
+class JobOutcome:
+    """What happened to one job: built, cached, tex-only or failed (with a message)."""
+
+    job: Job
+    status: str
+    seconds: float = 0.0
+    message: str = ""
+    tex_runs: int = 0
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass
+class Report:
+    """All job outcomes of a build, in plan order."""
+
+    outcomes: list[JobOutcome] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[JobOutcome]:
+        return [o for o in self.outcomes if o.status == "failed"]
+
+    @property
+    def tex_runs(self) -> int:
+        return sum(o.tex_runs for o in self.outcomes)
+
+
+# --- files --------------------------------------------------------------------
+
+
+
+#: The old name of JobOutcome (the grader has outcomes of its own).
+Outcome = JobOutcome
+
+
+def plan(worksheets: Sequence[Worksheet], options: Options) -> list[Job]:
+    jobs = []
+    for sheet in worksheets:
+        if options.title is not None or options.course is not None:
+            sheet = replace(sheet, title=options.title or sheet.title, course=options.course or sheet.course)
+        versions = options.versions or sheet.versions
+        for version in versions:
+            if version not in VERSIONS:
+                raise BuildError(f"Unknown version {version!r}; use one of {', '.join(VERSIONS)}.")
+            jobs.append(Job(sheet, version, options.out / sheet.name, options.seed))
+    return jobs
+
+
+def roster_jobs(sheet: Worksheet, students: Sequence[Any], options: Options) -> list[Job]:
+    """One job per student (and version): the variant seed comes from the course and the student id."""
+    if options.title is not None or options.course is not None:
+        sheet = replace(sheet, title=options.title or sheet.title, course=options.course or sheet.course)
+    versions = options.versions or ("student",)
+    jobs = []
+    for student in students:
+        folder = options.out / sheet.name / "students" / student.slug
+        seed = student_seed(sheet.course, student.id)
+        for version in versions:
+            jobs.append(Job(sheet, version, folder, seed, {"id": student.id, "name": student.name}))
+    return jobs
+
+
