@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 TEX_PACKAGES := texlive-latex-base texlive-latex-recommended texlive-fonts-recommended lmodern latexmk poppler-utils
 
-.PHONY: worksheets test venv dev tex lint typecheck bench clean
+.PHONY: worksheets test test-fast venv dev tex lint typecheck bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,12 +41,19 @@ tex:
 worksheets: venv tex
 	$(BIN)/symwork build --out output
 
+# Everything, as CI runs it: the layer contracts, then the whole suite (slow, TeX and kernel tests too).
 test: dev tex
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
+
+# The quick loop while editing: no TeX, no Jupyter kernels, no 200-seed stress (under a minute).
+test-fast: dev
+	$(BIN)/python -m pytest -q -n 2 --dist loadgroup -m "not slow and not tex and not kernel"
 
 lint: dev
 	$(BIN)/ruff check symwork tests derivations benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 bench: dev tex
 	$(BIN)/pip install --quiet math-verify "antlr4-python3-runtime==4.11"

@@ -55,3 +55,38 @@ def _isolated_registry() -> object:
 
     with registry.isolated():  # the built-in library stays loaded across tests
         yield
+
+
+#: Tests that need more than a moment, by what they need: `make test-fast` leaves them out, `make test`
+#: (and CI) runs them. Matched against the test's node id (file::name[params]).
+MARKERS: dict[str, tuple[str, ...]] = {
+    "slow": (
+        "test_library.py::test_library_exercise_stress_200_seeds",
+        "test_library.py::test_library_every_step_holds_on_every_instance",
+        "test_library.py::test_library_result_matches_independent_computation",
+        "test_grading.py::test_grade_file_on_dask",
+        "test_sandbox.py::test_memory_limit",
+    ),
+    "tex": (
+        "test_build.py::test_build_every_worksheet",
+        "test_build.py::test_build_solutions_show_every_title",
+        "test_build.py::test_build_second_run_is_cached",
+        "test_build.py::test_build_is_byte_identical",
+        "test_build.py::test_build_prints_hostile_titles_literally",
+        "test_build.py::test_build_latex_error",
+        "test_build.py::test_build_nothing_runs_into_the_margin",
+        "test_build.py::test_build_changing_one",
+        "test_build.py::test_build_roster",
+        "test_build.py::test_build_toml_worksheet",
+        "test_build.py::test_build_cache",
+        "test_build.py::test_build_outside",
+    ),
+    "kernel": ("test_exporting.py::test_exporting_notebook_executes",),
+}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        for marker, prefixes in MARKERS.items():
+            if any(prefix in item.nodeid for prefix in prefixes):
+                item.add_marker(getattr(pytest.mark, marker))

@@ -14,7 +14,7 @@ from symwork import seeds
 from symwork.classroom import roster as roster_module
 from symwork.core import registry
 from symwork.publish import build as builder
-from symwork.publish import worksheets
+from symwork.publish import figures, jobs, worksheets
 from symwork.publish.templates import escape_tex
 
 needs_tex = pytest.mark.skipif(not builder.tex_available(), reason="TeX Live is not installed")
@@ -254,3 +254,144 @@ def test_build_roster_key_seeds_match_the_printed_variants_with_a_course_overrid
     key = json.loads((out / "probability/key.json").read_text())
     assert {row["student_seed"] for row in key} == {seeds.student_seed("ML 2027", "s1")}
     assert f"variant {seeds.student_seed('ML 2027', 's1')}" in (out / "probability/students/s1/student.tex").read_text()
+
+
+HELPER = '''"""Shared by two derivations: the symbol they differentiate by."""
+import sympy as sp
+
+VARIABLE = sp.Symbol("{name}")
+'''
+
+POWER = '''"""A user derivation: the derivative of a power{uses}."""
+import sympy as sp
+from symwork import Body, Input, Step, derivation
+{import_line}
+
+
+@derivation(id="{id}", title="Power {power}", topic="calculus", question="Differentiate a power.", inputs=[Input("x")])
+def power(**sizes):
+    x = {variable}
+    return Body(
+        steps=(Step(lhs=sp.Derivative(x**{power}, x), rhs={power} * x**{lower}, why="power rule"),),
+        result=Step(rhs={power} * x**{lower}, why="as found"),
+    )
+'''
+
+
+def _power_library(folder: Path, variable: str) -> Path:
+    folder.mkdir(parents=True)
+    (folder / "_helper.py").write_text(HELPER.format(name=variable))
+    for stem, power, shared in (("square", 2, True), ("cube", 3, True), ("quartic", 4, False)):
+        source = POWER.format(
+            id=f"helper-{stem}",
+            power=power,
+            lower=power - 1,
+            uses=", by the shared helper's variable" if shared else "",
+            import_line="from ._helper import VARIABLE" if shared else "",
+            variable="VARIABLE" if shared else 'sp.Symbol("x")',
+        )
+        (folder / f"{stem}.py").write_text(source)
+    return folder
+
+
+def _build_with_library(library: Path, sheets: list[worksheets.Worksheet], out: Path) -> builder.Report:
+    # Each version of the library is its own folder, so it is imported afresh, as a new process would.
+    with registry.isolated():
+        registry.add_library(library)
+        return builder.build(sheets, builder.Options(out=out))
+
+
+@needs_tex
+def test_build_cache_rebuilds_exactly_what_a_shared_helper_changes(tmp_path: Path) -> None:
+    sheets = [
+        worksheets.Worksheet(name=stem, title=stem, ids=(f"helper-{stem}",), versions=("key",))
+        for stem in ("square", "cube", "quartic")
+    ]
+    out = tmp_path / "out"
+    first = _power_library(tmp_path / "v1", "x")
+    assert {o.status for o in _build_with_library(first, sheets, out).outcomes} == {"built"}
+    # The helper now prints the variable as t: both derivations that import it change, the third does not.
+    second = _power_library(tmp_path / "v2", "t")
+    report = _build_with_library(second, sheets, out)
+    assert {o.job.worksheet.name: o.status for o in report.outcomes} == {"square": "built", "cube": "built", "quartic": "cached"}
+    assert report.tex_runs == 2
+    assert "t^{2}" in (out / "square/key.tex").read_text() and "x^{3}" in (out / "quartic/key.tex").read_text()
+    # An edit that changes no rendered byte (a comment in the helper) rebuilds nothing.
+    third = _power_library(tmp_path / "v3", "t")
+    (third / "_helper.py").write_text((third / "_helper.py").read_text() + "# t reads better than x here\n")
+    unchanged = _build_with_library(third, sheets, out)
+    assert {o.status for o in unchanged.outcomes} == {"cached"} and unchanged.tex_runs == 0
+
+
+@needs_tex
+def test_build_cache_rebuilds_a_modified_or_deleted_output(tmp_path: Path) -> None:
+    sheet = [worksheets.Worksheet(name="w", title="W", ids=("softmax-jacobian",), versions=("key",))]
+    options = builder.Options(out=tmp_path)
+    builder.build(sheet, options)
+    pdf, tex = tmp_path / "w/key.pdf", tmp_path / "w/key.tex"
+    good_pdf, good_tex = pdf.read_bytes(), tex.read_bytes()
+    damage = {
+        "edited pdf": lambda: pdf.write_bytes(good_pdf + b"% edited by hand\n"),
+        "deleted pdf": pdf.unlink,
+        "truncated pdf": lambda: pdf.write_bytes(good_pdf[:100]),
+        "edited tex": lambda: tex.write_text("% a build interrupted after writing the .tex\n"),
+    }
+    for what, spoil in damage.items():
+        spoil()
+        report = builder.build(sheet, options)
+        assert [o.status for o in report.outcomes] == ["built"], what
+        assert pdf.read_bytes() == good_pdf and tex.read_bytes() == good_tex, what
+    settled = builder.build(sheet, options)
+    assert [o.status for o in settled.outcomes] == ["cached"] and settled.tex_runs == 0
+
+
+FIGURE_DERIVATION = '''"""A user derivation with a figure of its own, drawn by a module-level function."""
+import sympy as sp
+from symwork import Body, Input, Step, derivation
+from symwork.publish.figures import new_figure, pdf_bytes
+
+x = sp.Symbol("x")
+
+
+def draw() -> bytes:
+    fig, ax = new_figure(3.0, 2.0)
+    ax.plot([0, 1, 2], [0, 1, 8])
+    return pdf_bytes(fig)
+
+
+def broken() -> bytes:
+    return b"not a PDF"
+
+
+@derivation(id="drawn-cube", title="A cube, drawn", topic="calculus", question="Differentiate a cube.", inputs=[Input("x")], figure=draw)
+def drawn_cube(**sizes):
+    return Body(steps=(Step(lhs=sp.Derivative(x**3, x), rhs=3 * x**2, why="power rule"),), result=Step(rhs=3 * x**2, why="as found"))
+
+
+@derivation(id="drawn-badly", title="Badly drawn", topic="calculus", question="Differentiate x.", inputs=[Input("x")], figure=broken)
+def drawn_badly(**sizes):
+    return Body(steps=(Step(lhs=sp.Derivative(x, x), rhs=sp.Integer(1), why="power rule"),), result=Step(rhs=sp.Integer(1), why="as found"))
+'''
+
+
+def test_build_figure_of_a_derivation_is_drawn_in_the_helper_process(tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    library = tmp_path / "lib"
+    library.mkdir()
+    (library / "drawn.py").write_text(FIGURE_DERIVATION)
+    registry.add_library(library)
+    good = worksheets.Worksheet(name="good", title="G", ids=("drawn-cube",), versions=("solutions",))
+    bad = worksheets.Worksheet(name="bad", title="B", ids=("drawn-badly",), versions=("solutions",))
+    prefetch = figures.FigurePrefetch(jobs.plan([good], builder.Options(out=tmp_path)))
+    try:
+        drawn = prefetch.get(registry.get("drawn-cube"))
+    finally:
+        prefetch.close()
+    assert prefetch.drawn_here == []
+    # The helper process drew the same bytes as this one does: figures keep PDFs reproducible.
+    assert drawn is not None and drawn == registry.get("drawn-cube").figure()
+    report = builder.build([good, bad], builder.Options(out=tmp_path / "out", pdf=False))
+    assert [o.status for o in report.outcomes] == ["tex only", "failed"]
+    assert (tmp_path / "out/good/fig-drawn-cube.pdf").read_bytes() == drawn
+    assert "fig-drawn-cube.pdf" in (tmp_path / "out/good/solutions.tex").read_text()
+    assert "The figure of 'drawn-badly' is not PDF bytes" in report.failed[0].message

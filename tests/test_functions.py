@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from symwork.core.functions import NUMPY_FUNCTIONS, logsumexp, relu, sigmoid, softmax
+from symwork.core.functions import logsumexp, relu, sigmoid, softmax
+from symwork.core.numeric import NUMPY_FUNCTIONS
 from symwork.publish import printing
 
 x, y, z = sp.symbols("x y z")

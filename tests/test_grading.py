@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from symwork import get
-from symwork.classroom.grading import Record, grade_file, read_records, summary_path
+from symwork.classroom.grading import grade_file
+from symwork.classroom.records import Record, read_records
+from symwork.classroom.report import summary_path
 from symwork.errors import InputError
 from symwork.seeds import DEFAULT_COURSE, problem_seed, student_seed
 

@@ -1,4 +1,4 @@
-"""Shared notation, definitions, forward pass and exercise draws for the attention Jacobians."""
+"""Shared notation, definitions, forward pass, softmax chain rule and exercise draws for the attention Jacobians."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import autograd.numpy as anp
 import numpy as np
 import sympy as sp
 
-from symwork import Definition, Derivation, Exercise, Input, exact_answer
+from symwork import Definition, Exercise, Input
 
 # a: query row, b: value column, (c, f): entry of the matrix we differentiate by;
 # k, l, j: key rows (summed), g: feature (summed inside the scores only, to avoid capture).
@@ -24,6 +24,19 @@ INPUTS = (
 
 # Tiny instances: the step checks expand softmax derivatives symbolically, entry by entry.
 SIZES = {"n": (1, 2, 2), "m": (2, 1, 2), "d": (2, 1, 2), "e": (1, 2, 2)}
+
+
+delta = sp.KroneckerDelta
+
+# The softmax Jacobian of row a, ∂P_ak/∂S_al, written once for the Q and K chains.
+SOFTMAX_ROW = (
+    r"chain rule through the softmax of row $a$, $\partial P_{ak}/\partial S_{al} = P_{ak}(\delta_{kl} - P_{al})$"
+)
+
+
+def softmax_chain(m: sp.Expr, inner: sp.Expr) -> sp.Expr:
+    """Σ_k V_kb Σ_l P_ak(δ_kl − P_al) · inner, where inner stands for ∂S_al/∂X_cf."""
+    return sp.Sum(V[k, b] * sp.Sum(P[a, k] * (delta(k, l) - P[a, l]) * inner, (l, 1, m)), (k, 1, m))
 
 
 def definitions(d: sp.Expr, m: sp.Expr, *, mean_key: bool = False) -> tuple[Definition, ...]:
@@ -51,13 +64,11 @@ def attention(Q: anp.ndarray, K: anp.ndarray, V: anp.ndarray) -> anp.ndarray:  #
     return anp.dot(weights, V)
 
 
-def _bmatrix(rows: list[list[sp.Expr]]) -> str:
+def _pmatrix(rows: list[list[sp.Expr]]) -> str:
     return r"\begin{pmatrix}" + r" \\ ".join(" & ".join(sp.latex(x) for x in row) for row in rows) + r"\end{pmatrix}"
 
 
-def exercise_for(
-    derivation: Derivation, wrt: str, rng: np.random.Generator, *, n: int, e: int, logs_in: str
-) -> Exercise:
+def exercise_for(wrt: str, rng: np.random.Generator, *, n: int, e: int, logs_in: str) -> Exercise:
     """Draw an attention exercise with d = 1 (so √d = 1) and two keys.
 
     ``logs_in`` names the matrix ("Q" or "K") whose entries are logarithms of small integers;
@@ -73,11 +84,9 @@ def exercise_for(
         k_rows = [[sp.log(int(w))] for w in rng.choice([2, 3, 4], size=m, replace=False)]
     columns = [rng.choice(np.arange(-3, 4), size=m, replace=False) for _ in range(e)]
     v_rows = [[sp.Integer(int(columns[col][row])) for col in range(e)] for row in range(m)]
-    values = {"Q": q_rows, "K": k_rows, "V": v_rows}
-    answer = exact_answer(derivation, values)
     prompt = (
-        rf"Let $Q = {_bmatrix(q_rows)}$, $K = {_bmatrix(k_rows)}$ and $V = {_bmatrix(v_rows)}$ (so $d = 1$), "
+        rf"Let $Q = {_pmatrix(q_rows)}$, $K = {_pmatrix(k_rows)}$ and $V = {_pmatrix(v_rows)}$ (so $d = 1$), "
         rf"and $A = \softmax(QK^\top/\sqrt{{d}})\,V$ with the softmax taken over each row. "
         rf"Compute every entry $J_{{abcf}} = \partial A_{{ab}}/\partial {wrt}_{{cf}}$."
     )
-    return Exercise(prompt=prompt, values=values, answer=answer, answer_label="J")
+    return Exercise(prompt=prompt, values={"Q": q_rows, "K": k_rows, "V": v_rows}, answer_label="J")

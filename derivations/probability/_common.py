@@ -1,4 +1,4 @@
-"""Helpers shared by the probability derivations: a checkable Gaussian expectation and a root finder."""
+"""Helpers shared by the probability derivations: checkable Gaussian and Bernoulli expectations, an indicator and a root finder."""
 
 from __future__ import annotations
 
@@ -78,17 +78,6 @@ class BernoulliExpectation(sp.Function):
 
     def _latex(self, printer: Any) -> str:
         return r"\E\left[" + printer._print(self.args[0]) + r"\right]"
-
-
-class Gamma(sp.gamma):  # noqa: N801 - SymPy functions are lower-case-like classes
-    """The gamma function, printed for numpy as a vectorised ``math.gamma``.
-
-    The engine's numpy namespace maps ``gamma`` to the scalar ``math.gamma``, which fails on the index
-    arrays that definitions are evaluated over.
-    """
-
-    def _numpycode(self, printer: Any) -> str:
-        return f"numpy.vectorize(__import__('math').gamma, otypes=[float])({printer._print(self.args[0])})"
 
 
 def _standard_moment(power: int) -> sp.Expr:

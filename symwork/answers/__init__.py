@@ -1,5 +1,17 @@
-"""Typed answers: one checker for answers and hand derivations, its feedback, and the sandbox it runs in."""
+"""Typed answers: one checker for answers and hand derivations, its typed results and feedback, and the sandbox."""
 
-from symwork.answers.checker import EXIT_CODES, check, equal, format_check, format_equal
+from symwork.answers.checker import IN_PROCESS, check, equal, format_check, format_equal
+from symwork.answers.result import EXIT_CODES, AnswerResult, AnswerVerdict, Comparison, Counterexample
 
-__all__ = ["EXIT_CODES", "check", "equal", "format_check", "format_equal"]
+__all__ = [
+    "EXIT_CODES",
+    "IN_PROCESS",
+    "AnswerResult",
+    "AnswerVerdict",
+    "Comparison",
+    "Counterexample",
+    "check",
+    "equal",
+    "format_check",
+    "format_equal",
+]

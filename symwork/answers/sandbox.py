@@ -19,6 +19,8 @@ import importlib
 import multiprocessing
 import os
 import queue
+import resource
+import statistics
 import sys
 import threading
 import time
@@ -27,10 +29,13 @@ from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection
 from typing import Any
 
+from symwork import errors
 from symwork.errors import CheckError, MemoryLimitError, SymworkError, TimeLimitError, WorkerError
 
-#: Modules the fork server imports once, so that a replacement worker starts warm (in ~20 ms, not ~1 s).
-PRELOAD = ("symwork.answers.checker",)
+#: Modules the fork server imports once, so that a replacement worker starts warm (in ~20 ms, not ~1 s):
+#: the checker and what it needs (SymPy, the parser, the comparison engine). A worker imports them again
+#: (a no-op when forked warm) before it reports ready, so imports never count against a task's time limit.
+PRELOAD = ("symwork.answers.marking",)
 DEFAULT_MEMORY = 1 << 30
 #: Generous limit for a new worker's start-up; not counted against any task's time limit.
 STARTUP_TIMEOUT = 120.0
@@ -53,8 +58,6 @@ def _resolve(target: str | Callable[..., Any]) -> Callable[..., Any]:
 def _worker_main(conn: Connection, memory: int | None) -> None:
     """The worker loop: apply the memory limit, warm up, then answer tasks until the pipe closes."""
     if memory:
-        import resource
-
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     for name in PRELOAD:
         importlib.import_module(name)
@@ -249,8 +252,6 @@ class Sandbox:
 
 
 def _error_table() -> dict[str, type[SymworkError]]:
-    from symwork import errors
-
     table: dict[str, type[SymworkError]] = {
         name: value
         for name, value in vars(errors).items()
@@ -277,8 +278,6 @@ def default_sandbox() -> Sandbox:
 
 def measure_overhead(rounds: int = 200) -> float:
     """Median seconds of a no-op round trip through a warm sandbox (for benchmarks)."""
-    import statistics
-
     with Sandbox(workers=1) as box:
         box.warm()
         samples = []

@@ -9,7 +9,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from symwork.answers import checker, feedback
+from symwork.answers.scope import Scope
+from symwork.compare import compare
+from symwork.core import registry
+from symwork.core.derivation import Derivation
 from symwork.errors import InputError, SymworkError
+from symwork.parse import parse
 
 #: JSON verdicts of the whole chain → exit codes, as for `symwork equal` (0 equal, 1 different, 3 undecided, 2 bad input).
 EXIT_CODES: dict[str, int] = {"valid": 0, "invalid": 1, "undecided": 3, "error": 2}
@@ -164,8 +170,6 @@ def extract(text: str) -> tuple[list[Expression], str]:
 
 
 def _parse_chain(chain: list[Expression], syntax: str) -> list[Any]:
-    from symwork.parse import parse
-
     parsed = []
     for item in chain:
         try:
@@ -185,9 +189,7 @@ class _LineError(Exception):
 
 def _compare(a_text: str, b_text: str, *, syntax: str, seed: int, timeout: float) -> dict[str, Any]:
     """One step, compared in the sandbox under a hard time limit (the text is untrusted)."""
-    from symwork.answers.checker import equal
-
-    result = equal(a_text, b_text, syntax=syntax, timeout=timeout, seed=seed)
+    result = checker.equal(a_text, b_text, syntax=syntax, timeout=timeout, seed=seed)
     verdict = result["verdict"] if result["verdict"] != "error" else "undecided"
     return {
         "verdict": verdict,
@@ -197,52 +199,25 @@ def _compare(a_text: str, b_text: str, *, syntax: str, seed: int, timeout: float
     }
 
 
-def warm_worker() -> None:
-    """Run one small comparison in this process, so that imports and compiled grammars are ready."""
-    from symwork.answers.checker import equal_in_process
-
-    equal_in_process("x^2 - 1", "(x - 1)(x + 1)")
-
-
-def _warm_sandbox() -> None:
-    from symwork.answers.sandbox import default_sandbox
-
-    # A cold worker would spend the first step's time limit on imports: warm it under a generous limit.
-    default_sandbox().run("symwork.answers.verify:warm_worker", timeout=120.0)
-
-
-def _starts(derivation: Any, first: Any, *, seed: int) -> str:
+def _starts(derivation: Derivation, first: Any, *, seed: int) -> str:
     """Does the chain start from what the derivation asks for (its result's left side, e.g. d/dx σ(x))?"""
-    from symwork.answers.checker import map_symbols
-    from symwork.compare import compare
-    from symwork.core import instances
-    from symwork.core import instances as check
-
-    instance = derivation.instance(**check.instance_sizes(derivation)[0])
-    body = instance.body
+    scope = Scope.smallest(derivation)
+    body = scope.instance.body
     lhs = body.result.lhs if body.result.lhs is not None else (body.steps[0].lhs if body.steps else None)
     if lhs is None:
         return "undecided"
     try:
-        left = instances.prepare(map_symbols(first, derivation, instance), body)
-        reference = instances.prepare(lhs, body)
-        free = {*getattr(left, "free_symbols", set()), *getattr(reference, "free_symbols", set())}
-        indices = [(index, int(bound)) for index, bound in body.indices.items() if index in free]
-        verdict = compare(left, reference, sampler=check.point_sampler(instance), indices=indices, seed=seed)
+        left, reference = scope.read(first), scope.prepare(lhs)
+        verdict = compare(left, reference, **scope.compare_options(left, reference, seed=seed))
     except SymworkError:
         return "undecided"
     return str(verdict.status)
 
 
 def _against(derivation_id: str, chain: list[Expression], first: Any, *, seed: int, timeout: float) -> dict[str, Any]:
-    from symwork.answers.checker import check
-    from symwork.answers.sandbox import default_sandbox
-    from symwork.core import registry
-
     derivation = registry.get(derivation_id)  # an unknown id is bad input: raise, with a suggestion
-    # Load the library in the sandbox worker first: a cold worker would spend the check's limit on imports.
-    default_sandbox().run("symwork.classroom.grading:warm", [], timeout=120.0)
-    ends = check(derivation_id, chain[-1].text, timeout=timeout)
+    # `check` loads the library in the sandbox worker under the start-up limit, not the check's own.
+    ends = checker.check(derivation_id, chain[-1].text, timeout=timeout)
     return {
         "id": derivation.id,
         "question": derivation.question,
@@ -267,7 +242,8 @@ def verify_text(text: str, *, against: str | None = None, seed: int = 0, timeout
             line=None,
         )
     steps: list[dict[str, Any]] = []
-    _warm_sandbox()
+    # A cold worker would spend the first step's time limit on imports: warm it under the start-up limit.
+    checker.warm()
     for item, before in zip(chain[1:], chain, strict=False):
         step = _compare(before.text, item.text, syntax=syntax, seed=seed, timeout=timeout)
         steps.append({"line": item.line, "text": item.text, "previous_line": before.line, **step})
@@ -329,17 +305,6 @@ def verify_file(path: str | Path, *, against: str | None = None, timeout: float 
     return verify_text(text, against=against, seed=seed, timeout=timeout)
 
 
-def _point_text(counterexample: dict[str, Any]) -> str:
-    point = ", ".join(f"{name} = {_number(value)}" for name, value in counterexample.get("point", {}).items())
-    index = ", ".join(f"{name} = {value}" for name, value in counterexample.get("index", {}).items())
-    where = "; ".join(part for part in (point, index) if part) or "the numbers themselves"
-    return f"at {where}: the line before gives {_number(counterexample['a'])}, this line {_number(counterexample['b'])}"
-
-
-def _number(value: Any) -> str:
-    return f"{value:.6g}" if isinstance(value, float) else str(value)
-
-
 _SUMMARIES: dict[str, Callable[[dict[str, Any]], str]] = {
     "valid": lambda r: "Valid: every step follows from the one before it.",
     "invalid": lambda r: (
@@ -361,7 +326,7 @@ def format_verify(result: dict[str, Any]) -> str:
         lines.append(f"line {step['line']:>4}  {MARKS[step['verdict']]}  = {step['text']}")
     lines.append(_SUMMARIES[result["verdict"]](result))
     if result.get("counterexample"):
-        lines.append(f"  Counterexample {_point_text(result['counterexample'])}.")
+        lines.append(f"  Counterexample {feedback.step_counterexample(result['counterexample'])}.")
     against = result.get("against")
     if against:
         lines.append(

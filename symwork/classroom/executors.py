@@ -30,6 +30,7 @@ def _local(_: str, jobs: int) -> Executor:
 
 def _dask(address: str, _: int) -> Executor:
     try:
+        # Dask is optional (pip install 'dask[distributed]'), and heavy: imported only for a dask:// executor.
         from distributed import Client
     except ImportError as exc:
         raise InputError(f"{address!r} needs Dask; install it with: pip install 'dask[distributed]'.") from exc

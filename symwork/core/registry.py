@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import difflib
 import importlib
 import inspect
 import os
@@ -41,6 +42,8 @@ _REGISTRY: dict[str, Derivation] = {}
 _TOPICS: dict[str, Topic] = {}
 _LOADED_FOLDERS: list[Path] = []
 _EXTRA_FOLDERS: list[Path] = []
+#: Modules that failed to load, as messages; the rest of their folder still loads.
+_LOAD_ERRORS: list[str] = []
 _LOCK = threading.RLock()
 _loaded_builtin = False
 
@@ -138,7 +141,11 @@ def _package_name(folder: Path) -> str:
 
 
 def load_folder(folder: str | os.PathLike[str]) -> list[str]:
-    """Import every derivation module under ``folder``; return the ids it registered."""
+    """Import every derivation module under ``folder``; return the ids it registered.
+
+    A module that fails to import does not stop the others: they are all loaded, then a LibraryError
+    names the broken ones (and `load_errors` keeps them), so one broken derivation fails only itself.
+    """
     path = Path(folder).expanduser().resolve()
     if not path.is_dir():
         raise LibraryError(f"Derivation folder {str(folder)!r} does not exist; check --library or {LIBRARY_ENV}.")
@@ -152,6 +159,7 @@ def load_folder(folder: str | os.PathLike[str]) -> list[str]:
         package = types.ModuleType(name)
         package.__path__ = [str(path)]
         sys.modules[name] = package
+        failures: list[str] = []
         for file in sorted(path.rglob("*.py")):
             relative = file.relative_to(path).with_suffix("")
             if any(part.startswith(("_", ".")) for part in relative.parts):
@@ -159,12 +167,22 @@ def load_folder(folder: str | os.PathLike[str]) -> list[str]:
             module = ".".join((name, *relative.parts))
             try:
                 importlib.import_module(module)
-            except LibraryError:
-                raise
+            except LibraryError as exc:
+                failures.append(str(exc))
             except Exception as exc:  # a broken user module must name itself, not crash the CLI
-                raise LibraryError(f"Derivation module {str(file)!r} failed to load: {exc}.") from exc
+                failures.append(f"Derivation module {str(file)!r} failed to load: {exc}.")
         _LOADED_FOLDERS.append(path)
+        _LOAD_ERRORS.extend(failures)
+        if failures:
+            more = f" ({len(failures) - 1} more module(s) failed too)" if len(failures) > 1 else ""
+            raise LibraryError(failures[0] + more)
         return sorted(set(_REGISTRY) - before)
+
+
+def load_errors() -> list[str]:
+    """Why each derivation module that failed to load did fail (empty when every module loaded)."""
+    _ensure_loaded(strict=False)
+    return list(_LOAD_ERRORS)
 
 
 def _read_topic(file: Path) -> Topic:
@@ -204,14 +222,17 @@ def library_folders() -> list[Path]:
     return folders + list(_EXTRA_FOLDERS)
 
 
-def _ensure_loaded() -> None:
+def _ensure_loaded(*, strict: bool = True) -> None:
     global _loaded_builtin
     with _LOCK:
-        if _loaded_builtin:
-            return
-        _loaded_builtin = True
-        for folder in library_folders():
-            load_folder(folder)
+        if not _loaded_builtin:
+            _loaded_builtin = True
+            for folder in library_folders():
+                with contextlib.suppress(LibraryError):
+                    load_folder(folder)  # every folder loads; the errors are raised below
+        if strict and _LOAD_ERRORS:
+            more = f" ({len(_LOAD_ERRORS) - 1} more module(s) failed too)" if len(_LOAD_ERRORS) > 1 else ""
+            raise LibraryError(_LOAD_ERRORS[0] + more)
 
 
 def topics() -> list[Topic]:
@@ -236,9 +257,12 @@ def _course_position(item: Derivation) -> tuple[float, str, int, str]:
     return owner.order, owner.id, rank, item.id
 
 
-def derivations() -> list[Derivation]:
-    """Every registered derivation, by topic (in course order), then by id."""
-    _ensure_loaded()
+def derivations(*, strict: bool = True) -> list[Derivation]:
+    """Every registered derivation, by topic (in course order), then by id.
+
+    ``strict=False`` lists those that loaded even when some module failed (see `load_errors`).
+    """
+    _ensure_loaded(strict=strict)
     return sorted(_REGISTRY.values(), key=lambda item: (*_course_position(item)[:2], item.id))
 
 
@@ -251,9 +275,9 @@ def in_course_order(items: Iterable[Derivation]) -> list[Derivation]:
 @contextlib.contextmanager
 def isolated() -> Iterator[None]:
     """Derivations, topics and folders loaded inside the block are forgotten after it (for tests and tools)."""
-    _ensure_loaded()
+    _ensure_loaded(strict=False)
     with _LOCK:
-        saved = (dict(_REGISTRY), dict(_TOPICS), list(_LOADED_FOLDERS), list(_EXTRA_FOLDERS))
+        saved = (dict(_REGISTRY), dict(_TOPICS), list(_LOADED_FOLDERS), list(_EXTRA_FOLDERS), list(_LOAD_ERRORS))
     try:
         yield
     finally:
@@ -264,6 +288,7 @@ def isolated() -> Iterator[None]:
             _TOPICS.update(saved[1])
             _LOADED_FOLDERS[:] = saved[2]
             _EXTRA_FOLDERS[:] = saved[3]
+            _LOAD_ERRORS[:] = saved[4]
 
 
 def get(id: str) -> Derivation:  # noqa: A002
@@ -272,7 +297,6 @@ def get(id: str) -> Derivation:  # noqa: A002
     try:
         return _REGISTRY[id]
     except KeyError:
-        import difflib
 
         close = difflib.get_close_matches(str(id), list(_REGISTRY), n=3)
         hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else " Run 'symwork list' to see the ids."

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -91,15 +91,12 @@ class Exercise:
     seed: int = 0
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     """What a comparison decided; a str, so ``verdict.status == "equal"`` reads as before."""
 
     EQUAL = "equal"
     DIFFERENT = "different"
     UNDECIDED = "undecided"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 @dataclass(frozen=True)
@@ -135,6 +132,7 @@ def symbolic_shape_names(inputs: tuple[Input, ...]) -> list[str]:
 
 
 def sympy_symbol_for_size(name: str) -> sp.Symbol:
+    # Lazy: the specs are imported by `symwork --help`'s path, which must not import SymPy.
     import sympy as sp
 
     return sp.Symbol(name, integer=True, positive=True)

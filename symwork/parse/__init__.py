@@ -88,13 +88,10 @@ def parse_relation(text: str, *, syntax: str = "auto", limits: Limits = LIMITS) 
     chosen = _choose_syntax(text, syntax)
     check_tokens(text, chosen, limits)
     # Imported here so that importing symwork.parse (e.g. for the CLI's --help) does not import SymPy.
-    if chosen == "latex":
-        from symwork.parse import latex
+    from symwork.parse import latex, plain
 
-        return latex.parse_parts(text, limits)
-    from symwork.parse import plain
-
-    return plain.parse_parts(text, limits)
+    parsers = {"latex": latex.parse_parts, "plain": plain.parse_parts}
+    return parsers[chosen](text, limits)
 
 
 def _choose_syntax(text: str, syntax: str) -> str:

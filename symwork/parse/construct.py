@@ -1,16 +1,14 @@
-"""Safe SymPy constructors shared by both parsers: exact numbers, guarded powers, matrices, named functions."""
+"""Safe SymPy constructors shared by both parsers: exact numbers, guarded powers, matrices, determinants."""
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import TypeAlias
 
 import sympy as sp
 
-from symwork.core import functions as ml
 from symwork.errors import LimitError, ParseError
 from symwork.parse.limits import Limits
 
@@ -217,144 +215,3 @@ def entries(args: Sequence[Value]) -> list[sp.Expr]:
     if len(args) == 1 and isinstance(args[0], sp.MatrixBase):
         return list(args[0])
     return [scalar(arg, "function argument") for arg in args]
-
-
-Builder: TypeAlias = Callable[[Sequence[Value], Value | None, Limits], Value]
-
-
-@dataclass(frozen=True)
-class FunctionRule:
-    """How a named function turns its parsed arguments (and optional subscript) into SymPy."""
-
-    name: str
-    build: Builder
-    min_args: int = 1
-    max_args: int | None = 1
-    takes_subscript: bool = False
-
-
-def apply_function(rule: FunctionRule, args: Sequence[Value], sub: Value | None, limits: Limits) -> Value:
-    if len(args) < rule.min_args or (rule.max_args is not None and len(args) > rule.max_args):
-        wanted = str(rule.min_args) if rule.min_args == rule.max_args else f"at least {rule.min_args}"
-        raise ParseError(f"{rule.name!r} takes {wanted} argument(s), got {len(args)}; check the commas.")
-    if sub is not None and not rule.takes_subscript:
-        raise ParseError(f"{rule.name!r} takes no subscript; remove the '_'.")
-    if max((_function_depth(arg) for arg in args), default=0) >= limits.max_function_depth:
-        raise LimitError(
-            f"Functions nest more than {limits.max_function_depth!r} deep at {rule.name!r}; simplify the expression."
-        )
-    try:
-        return rule.build(args, sub, limits)
-    except (TypeError, ValueError) as exc:  # SymPy's own argument checks, e.g. softmax index range
-        raise ParseError(f"{rule.name!r} cannot be applied here ({exc}); check its arguments.") from exc
-
-
-def _function_depth(value: Value) -> int:
-    """How many function applications nest inside `value`, walked iteratively."""
-    deepest = 0
-    stack: list[tuple[sp.Basic, int]] = [(value, 0)]
-    while stack:
-        node, depth = stack.pop()
-        depth += isinstance(node, sp.Function)
-        deepest = max(deepest, depth)
-        stack.extend((arg, depth) for arg in node.args)
-    return deepest
-
-
-def _unary(func: Callable[[sp.Expr], sp.Expr], name: str) -> Builder:
-    return lambda args, sub, limits: func(scalar(args[0], name))
-
-
-def _elementwise(func: Callable[[sp.Expr], sp.Expr]) -> Builder:
-    """ML activations apply entry by entry to a vector, as in the course notation σ(z)."""
-
-    def build(args: Sequence[Value], sub: Value | None, limits: Limits) -> Value:
-        arg = args[0]
-        return arg.applyfunc(func) if isinstance(arg, sp.MatrixBase) else func(arg)
-
-    return build
-
-
-def _log(args: Sequence[Value], sub: Value | None, limits: Limits) -> Value:
-    base = args[1] if len(args) == 2 else sub
-    arg = scalar(args[0], "log")
-    return sp.log(arg) if base is None else sp.log(arg, scalar(base, "log base"))
-
-
-def _softmax(args: Sequence[Value], sub: Value | None, limits: Limits) -> Value:
-    if sub is not None:
-        return ml.softmax(scalar(sub, "softmax index"), *entries(args))
-    if len(args) == 1 and isinstance(args[0], sp.MatrixBase):
-        return ml.softmax_vector(list(args[0]))
-    if len(args) < 2:
-        raise ParseError(
-            "'softmax' needs a component index: write softmax_k(z_1, ..., z_n) or softmax(k, z_1, ..., z_n)."
-        )
-    return ml.softmax(scalar(args[0], "softmax index"), *entries(args[1:]))
-
-
-def _diag(args: Sequence[Value], sub: Value | None, limits: Limits) -> Value:
-    values = entries(args)
-    if len(args) == 1 and not is_matrix(args[0]):
-        raise ParseError(f"'diag' of {args[0]!r} is undefined; give a vector literal or several entries.")
-    return sp.ImmutableMatrix(sp.diag(*values))
-
-
-def _gelu(x: sp.Expr) -> sp.Expr:
-    # Exact GELU, x Φ(x), written with erf so that SymPy can differentiate and evaluate it.
-    return x * (1 + sp.erf(x / sp.sqrt(2))) / 2
-
-
-FUNCTIONS: dict[str, FunctionRule] = {
-    rule.name: rule
-    for rule in [
-        FunctionRule("exp", _unary(sp.exp, "exp")),
-        FunctionRule("log", _log, max_args=2, takes_subscript=True),
-        FunctionRule("sqrt", lambda args, sub, limits: power(args[0], sp.S.Half, limits)),
-        FunctionRule("abs", lambda args, sub, limits: absolute(args[0])),
-        *[
-            FunctionRule(name, _unary(getattr(sp, name), name))
-            for name in (
-                "sin",
-                "cos",
-                "tan",
-                "cot",
-                "sec",
-                "csc",
-                "asin",
-                "acos",
-                "atan",
-                "sinh",
-                "cosh",
-                "tanh",
-                "asinh",
-                "acosh",
-                "atanh",
-                "sign",
-            )
-        ],
-        FunctionRule("sigmoid", _elementwise(ml.sigmoid)),
-        FunctionRule("relu", _elementwise(ml.relu)),
-        FunctionRule("gelu", _elementwise(_gelu)),
-        FunctionRule("softmax", _softmax, max_args=None, takes_subscript=True),
-        FunctionRule("logsumexp", lambda args, sub, limits: ml.logsumexp(*entries(args)), max_args=None),
-        FunctionRule("max", lambda args, sub, limits: sp.Max(*entries(args)), max_args=None),
-        FunctionRule("min", lambda args, sub, limits: sp.Min(*entries(args)), max_args=None),
-        FunctionRule("det", lambda args, sub, limits: determinant(args[0], limits)),
-        FunctionRule("tr", lambda args, sub, limits: trace(args[0], limits)),
-        FunctionRule("diag", _diag, max_args=None),
-        FunctionRule("transpose", lambda args, sub, limits: transpose(args[0])),
-        FunctionRule("binomial", lambda args, sub, limits: binomial(args[0], args[1], limits), 2, 2),
-        FunctionRule("delta", lambda args, sub, limits: sp.KroneckerDelta(*entries(args)), 2, 2),
-    ]
-}
-
-#: `\sin^{-1} x` is arcsin, as in most textbooks; other functions treat ^{-1} as a power.
-INVERSE_FUNCTIONS: dict[str, str] = {
-    "sin": "asin",
-    "cos": "acos",
-    "tan": "atan",
-    "sinh": "asinh",
-    "cosh": "acosh",
-    "tanh": "atanh",
-}

@@ -11,20 +11,21 @@ import sympy as sp
 from lark import Lark, Token
 from lark.lark import PostLex
 
+import symwork.parse.construct as build
 from symwork.errors import ParseError
-from symwork.parse import construct as build
-from symwork.parse.construct import FUNCTIONS, Value
+from symwork.parse.construct import Value
+from symwork.parse.functions import FUNCTIONS, GENERIC_FUNCTIONS, apply_function, ml_aliases
 from symwork.parse.limits import Limits
 from symwork.parse.tree import CURRENT_LIMITS, ArithmeticTransformer, count_tokens, load_grammar, run
 
-#: Function names, as typed, to the names in build.FUNCTIONS. Only these may be called.
+#: Function names, as typed, to the names in FUNCTIONS. Only these may be called.
 PLAIN_FUNCTIONS = {
-    **{name: name for name in FUNCTIONS},
+    **{name: name for name in GENERIC_FUNCTIONS},
+    **ml_aliases(lambda notation: notation.plain + notation.symbol),
     "ln": "log",
     "arcsin": "asin",
     "arccos": "acos",
     "arctan": "atan",
-    "sigma": "sigmoid",
     "sgn": "sign",
     "trace": "tr",
     "binom": "binomial",
@@ -32,7 +33,7 @@ PLAIN_FUNCTIONS = {
 }
 CONSTANTS: dict[str, sp.Expr] = {"pi": sp.pi, "e": sp.E, "oo": sp.oo, "inf": sp.oo, "infinity": sp.oo}
 #: Function names that are also ordinary symbols when not called: sigma(x) is sigmoid, sigma^2 a variance.
-SYMBOL_FUNCTIONS = frozenset({"sigma", "delta"})
+SYMBOL_FUNCTIONS = frozenset({"delta", *ml_aliases(lambda notation: notation.symbol)})
 
 
 class PlainPostLex(PostLex):
@@ -105,7 +106,7 @@ class PlainTransformer(ArithmeticTransformer):
                 f"or write {name}*(...) for a product."
             )
         args = [self.value(child) for child in children[1:]]
-        return build.apply_function(FUNCTIONS[PLAIN_FUNCTIONS[name]], args, None, self.limits)
+        return apply_function(FUNCTIONS[PLAIN_FUNCTIONS[name]], args, None, self.limits)
 
     def list(self, children: Sequence[Any]) -> ListLiteral:
         return ListLiteral(tuple(children))

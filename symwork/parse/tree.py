@@ -12,8 +12,8 @@ from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 from lark.visitors import Transformer_NonRecursive
 
+import symwork.parse.construct as build
 from symwork.errors import LimitError, ParseError, SymworkError
-from symwork.parse import construct as build
 from symwork.parse.construct import Value
 from symwork.parse.limits import Limits
 

@@ -2,28 +2,40 @@
 
 from __future__ import annotations
 
-import json
-import os
 import time
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 
 from symwork.core import registry
 from symwork.errors import SymworkError
 from symwork.files import write_atomic
-from symwork.publish import figures as figure_module
 from symwork.publish import problems
-from symwork.publish.cache import CACHE_FILE, _load_cache, precise_key, quick_key
-from symwork.publish.figures import FigurePrefetch
-from symwork.publish.jobs import Job, JobOutcome, Options, Report, plan
+from symwork.publish.cache import BuildCache, Stamp, changed_since_loaded, digest, quick_key, render_key, stamp
+from symwork.publish.figures import FigurePrefetch, draw
+from symwork.publish.jobs import Job, JobOutcome, Options, Report, default_jobs, plan
 from symwork.publish.latexmk import TEX_INSTALL_HINT, compile_tex, sty_path, tex_available
 from symwork.publish.templates import TeX, render
 from symwork.publish.worksheets import VERSION_LABELS, Worksheet
 
+__all__ = ["Options", "Report", "JobOutcome", "Rendered", "build", "default_jobs", "render_job", "tex_available"]
 
-def render_job(job: Job, prefetch: FigurePrefetch | None = None) -> tuple[str, list[str], dict[str, bytes]]:
-    """The .tex text of a job, the derivation source files it used, and the figure files it needs."""
+
+@dataclass(frozen=True)
+class Rendered:
+    """A job rendered: its .tex text, the figure files beside it, and the derivation source files it used."""
+
+    tex: str
+    figures: Mapping[str, bytes]
+    sources: tuple[str, ...]
+
+    def files(self, job: Job, sty: bytes) -> dict[str, bytes]:
+        """Every file TeX reads, by name in the job's folder."""
+        return {f"{job.name}.tex": self.tex.encode("utf-8"), "symwork.sty": sty, **self.figures}
+
+
+def render_job(job: Job, prefetch: FigurePrefetch | None = None) -> Rendered:
+    """The .tex text of a job, the figure files it needs and the derivation source files it used."""
     figures: dict[str, bytes] = {}
     problem_views = []
     sources = []
@@ -32,7 +44,7 @@ def render_job(job: Job, prefetch: FigurePrefetch | None = None) -> tuple[str, l
         sources.append(derivation.source)
         figure_name = None
         if job.worksheet.figures:
-            drawn = prefetch.get(derivation_id) if prefetch is not None else figure_module.draw(derivation_id)
+            drawn = prefetch.get(derivation) if prefetch is not None else draw(derivation)
             if drawn is not None:
                 figure_name = f"fig-{derivation_id}.pdf"
                 figures[figure_name] = drawn
@@ -47,7 +59,7 @@ def render_job(job: Job, prefetch: FigurePrefetch | None = None) -> tuple[str, l
         "student": job.student,
         "problems": problem_views,
     }
-    return render(f"{job.version}.tex.j2", context), sources, figures
+    return Rendered(render(f"{job.version}.tex.j2", context), figures, tuple(sources))
 
 
 _VERSION_COST = {"solutions": 3, "student": 2, "key": 1}
@@ -59,8 +71,80 @@ def _expected_cost(job: Job) -> int:
     return size * _VERSION_COST.get(job.version, 2)
 
 
-def default_jobs() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+@dataclass(frozen=True)
+class _Written:
+    """A job whose files are in place, waiting for its outcome before the cache records it."""
+
+    quick: str
+    key: str
+    outputs: Mapping[str, str]
+
+
+class _Run:
+    """One build in progress: the cache, the figure helper, the report, and the jobs written but not settled."""
+
+    def __init__(
+        self,
+        jobs: Sequence[Job],
+        options: Options,
+        pdf: bool,
+        progress: Callable[[str, JobOutcome | None], None] | None,
+    ) -> None:
+        self.jobs = jobs
+        self.options = options
+        self.pdf = pdf
+        self.progress = progress
+        self.report = Report()
+        self.cache = BuildCache.load(options.out)
+        self.stamp: Stamp = stamp(pdf=pdf)
+        self.prefetch: FigurePrefetch | None = None
+        self.written: dict[str, _Written] = {}
+
+    def start(self, job: Job, pool: ThreadPoolExecutor) -> JobOutcome | Future[JobOutcome]:
+        """Skip, render, write and (with TeX) submit one job: an outcome now, or a TeX run's future."""
+        quick = quick_key(job, self.stamp)
+        if not self.options.force and self.cache.fresh(job, quick):
+            return JobOutcome(job, "cached")
+        start = time.perf_counter()
+        try:
+            if self.prefetch is None:  # created on the first render: a build with nothing to do draws nothing
+                self.prefetch = FigurePrefetch(self.jobs)
+            rendered = render_job(job, self.prefetch)
+        except Exception as exc:  # one broken derivation must not stop the others
+            reason = str(exc) if isinstance(exc, SymworkError) else f"{type(exc).__name__}: {exc}"
+            return JobOutcome(job, "failed", message=f"{job.label}: rendering failed: {reason}")
+        files = rendered.files(job, sty_path().read_bytes())
+        key = render_key(job, files, tools=self.stamp.tools, pdf=self.pdf, stale=changed_since_loaded(rendered.sources))
+        if not self.options.force and self.cache.current(job, key):
+            self.written[job.label] = _Written(quick, key, self.cache.outputs(job))
+            return JobOutcome(job, "cached", time.perf_counter() - start)
+        for name, data in files.items():
+            write_atomic(job.folder / name, data)
+        self.written[job.label] = _Written(quick, key, {name: digest(data) for name, data in files.items()})
+        if not self.pdf:
+            return JobOutcome(job, "tex only", time.perf_counter() - start)
+        return pool.submit(compile_tex, job, rendered.tex, dict(rendered.figures), timeout=self.options.timeout)
+
+    def finish(self, outcome: JobOutcome) -> None:
+        """Record a settled job in the cache (only once its outputs are in place) and report it."""
+        job = outcome.job
+        written = self.written.pop(job.label, None)
+        if written is not None and outcome.status == "failed":
+            self.cache.forget(job)
+        elif written is not None:
+            outputs = dict(written.outputs)
+            if outcome.status == "built":
+                try:
+                    outputs[job.pdf.name] = digest(job.pdf.read_bytes())
+                except OSError:  # gone already: leave the job unrecorded, so the next build makes it again
+                    outputs = {}
+            if outputs:
+                self.cache.record(job, written.quick, written.key, outputs)
+            else:
+                self.cache.forget(job)
+        self.report.outcomes.append(outcome)
+        if self.progress is not None:
+            self.progress(job.label, outcome)
 
 
 def build(
@@ -71,70 +155,31 @@ def build(
     jobs_list: list[Job] | None = None,
 ) -> Report:
     """Render every job's .tex, then compile what changed, in parallel. Never raises for one bad job."""
-    report = Report()
     job_list = jobs_list if jobs_list is not None else plan(worksheets, options)
     pdf = options.pdf and tex_available()
+    run = _Run(job_list, options, pdf, progress)
     if options.pdf and not pdf:
-        report.notes.append(TEX_INSTALL_HINT)
-    cache = _load_cache(options.out)
-    todo: list[tuple[Job, Any, str, str]] = []
-    workers = options.jobs or default_jobs()
-    pool = ThreadPoolExecutor(max_workers=max(1, workers))
-    prefetch: FigurePrefetch | None = None
-    # Largest first, and each TeX run starts as soon as its .tex is rendered: rendering (SymPy, in
-    # this thread) overlaps the TeX runs, and the longest run does not start last.
-    for job in sorted(job_list, key=_expected_cost, reverse=True):
-        entry = cache.get(job.label, {})
-        quick = quick_key(job, pdf)
-        outputs_exist = job.tex.is_file() and (job.pdf.is_file() or not pdf)
-        if not options.force and outputs_exist and entry.get("quick") == quick:
-            report.outcomes.append(JobOutcome(job, "cached"))
-            if progress:
-                progress(job.label, report.outcomes[-1])
-            continue
-        start = time.perf_counter()
-        try:
-            if prefetch is None:
-                prefetch = FigurePrefetch(job_list)
-            tex_text, sources, figures = render_job(job, prefetch)
-        except Exception as exc:  # one broken derivation must not stop the others
-            reason = str(exc) if isinstance(exc, SymworkError) else f"{type(exc).__name__}: {exc}"
-            report.outcomes.append(JobOutcome(job, "failed", message=f"{job.label}: rendering failed: {reason}"))
-            if progress:
-                progress(job.label, report.outcomes[-1])
-            continue
-        precise = precise_key(job, pdf, sources)
-        if not options.force and outputs_exist and entry.get("precise") == precise:
-            cache[job.label] = {"quick": quick, "precise": precise}
-            report.outcomes.append(JobOutcome(job, "cached", time.perf_counter() - start))
-            if progress:
-                progress(job.label, report.outcomes[-1])
-            continue
-        write_atomic(job.tex, tex_text)
-        write_atomic(job.folder / "symwork.sty", sty_path().read_bytes())
-        for name, data in figures.items():
-            write_atomic(job.folder / name, data)
-        if not pdf:
-            cache[job.label] = {"quick": quick, "precise": precise}
-            report.outcomes.append(JobOutcome(job, "tex only", time.perf_counter() - start))
-            if progress:
-                progress(job.label, report.outcomes[-1])
-            continue
-        todo.append((job, pool.submit(compile_tex, job, tex_text, figures, timeout=options.timeout), quick, precise))
-    if prefetch is not None:
-        prefetch.close()
-    with pool:
-        for job, future, quick, precise in todo:
-            outcome = future.result()
-            report.outcomes.append(outcome)
-            if outcome.status == "built":
-                cache[job.label] = {"quick": quick, "precise": precise}
-            else:
-                cache.pop(job.label, None)
-            if progress:
-                progress(job.label, outcome)
-    options.out.mkdir(parents=True, exist_ok=True)
-    write_atomic(options.out / CACHE_FILE, json.dumps(cache, indent=1, sort_keys=True))
+        run.report.notes.append(TEX_INSTALL_HINT)
+    compiling: list[Future[JobOutcome]] = []
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, options.jobs or default_jobs())) as pool:
+            # Largest first, and each TeX run starts as soon as its .tex is rendered: rendering (SymPy, in
+            # this thread) overlaps the TeX runs, and the longest run does not start last.
+            for job in sorted(job_list, key=_expected_cost, reverse=True):
+                started = run.start(job, pool)
+                if isinstance(started, Future):
+                    compiling.append(started)
+                else:
+                    run.finish(started)
+            if run.prefetch is not None:
+                run.prefetch.close()  # every figure is in: free the helper process before TeX gets busy
+            for future in compiling:
+                run.finish(future.result())
+    finally:
+        # Saved even when interrupted: the cache holds only jobs whose outputs were checked in place.
+        if run.prefetch is not None:
+            run.prefetch.close()
+        run.cache.save()
     order = {job.label: index for index, job in enumerate(job_list)}
-    report.outcomes.sort(key=lambda o: order.get(o.job.label, 0))
-    return report
+    run.report.outcomes.sort(key=lambda o: order.get(o.job.label, 0))
+    return run.report

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+import sympy as sp
+
+from symwork.core import instances, registry
 from symwork.core.derivation import Derivation
+from symwork.publish import printing, problems
+from symwork.publish.latexmk import sty_path
 
 LATEX_PACKAGES = "amsmath, amssymb, bm, xcolor and symwork.sty (or the macros it defines)"
 
 
 def _text(derivation: Derivation) -> str:
-    import sympy as sp
-
     body = derivation.body
     lines = [f"{derivation.id}: {derivation.title}  [{derivation.topic}]", "", _plain_question(derivation.question), ""]
     if body.definitions:
@@ -37,9 +42,7 @@ def _plain_question(text: str) -> str:
 
 def latex_fragment(derivation: Derivation) -> str:
     """An ``align*`` block to ``\\input`` into course notes; the leading comment names what it needs."""
-    from symwork.publish import problems as content
-
-    problem = content.problem(derivation)
+    problem = problems.problem(derivation)
     out = [
         f"% symwork {derivation.id}: {derivation.title}",
         f"% Needs: {LATEX_PACKAGES}.",
@@ -56,10 +59,6 @@ def latex_fragment(derivation: Derivation) -> str:
 
 
 def as_json(derivation: Derivation) -> dict[str, Any]:
-    import sympy as sp
-
-    from symwork.publish import printing
-
     body = derivation.body
     return {
         "id": derivation.id,
@@ -97,8 +96,6 @@ _PROVIDED = re.compile(r"^\\providecommand\{\\(?P<name>[A-Za-z]+)\}\{(?P<body>.*
 
 def macros() -> dict[str, str]:
     """The notation macros of symwork.sty (``\\providecommand`` lines), the one source for MathJax/KaTeX."""
-    from symwork.publish.latexmk import sty_path
-
     return {m.group("name"): m.group("body") for m in _PROVIDED.finditer(sty_path().read_text(encoding="utf-8"))}
 
 
@@ -108,9 +105,7 @@ def mathjax_config() -> str:
 
 
 def markdown_body(derivation: Derivation, *, level: int = 2) -> list[str]:
-    from symwork.publish import problems as content
-
-    problem = content.problem(derivation)
+    problem = problems.problem(derivation)
     out = [f"{'#' * level} {derivation.title}", "", problem.question, ""]
     if problem.given:
         out.append("Given:")
@@ -207,16 +202,10 @@ def check_step(lhs, rhs, points):
 
 
 def _notebook_check_code(derivation: Derivation) -> str:
-    import numpy as np
-    import sympy as sp
-
-    from symwork.core import instances
-    from symwork.core import instances as check
-
-    sizes = check.instance_sizes(derivation)[0]
+    sizes = instances.instance_sizes(derivation)[0]
     instance = derivation.instance(**sizes)
     body = instance.body
-    draw = check.point_sampler(instance)
+    draw = instances.point_sampler(instance)
     rng = np.random.default_rng(0)
     points = [{k: np.asarray(v).tolist() for k, v in draw(rng).items()} for _ in range(2)]
     lines = [
@@ -231,8 +220,8 @@ def _notebook_check_code(derivation: Derivation) -> str:
             continue
         left, right = instances.prepare(lhs, body), instances.prepare(step.rhs, body)
         pairs = _scalar_pairs(left, right, body)
-        custom = sorted({type(f).__name__ for a, b in pairs for f in (a.atoms(sp.Function) | b.atoms(sp.Function)) if not type(f).__module__.startswith("sympy")} - ML_NAMES)
-        code = [_rewrite_ml(sp.srepr(a)) + ", " + _rewrite_ml(sp.srepr(b)) for a, b in pairs]
+        custom = sorted({type(f).__name__ for a, b in pairs for f in (a.atoms(sp.Function) | b.atoms(sp.Function)) if not type(f).__module__.startswith("sympy")})
+        code = [sp.srepr(a) + ", " + sp.srepr(b) for a, b in pairs]
         if custom or sum(len(c) for c in code) > 80_000:
             reason = f"uses {', '.join(custom)}, defined in symwork only" if custom else "too large to inline"
             lines.append(f"# step {number} ({_plain_question(step.why)}): {reason}; 'symwork audit {derivation.id}' checks it")
@@ -242,15 +231,8 @@ def _notebook_check_code(derivation: Derivation) -> str:
     return "\n".join(lines) + "\n"
 
 
-ML_NAMES = {"sigmoid", "relu", "logsumexp", "softmax"}
-
-
 def _scalar_pairs(left: Any, right: Any, body: Any) -> list[tuple[Any, Any]]:
     """Entry-by-entry pairs with every free index given each of its values (the instance is small)."""
-    import itertools
-
-    import sympy as sp
-
     if isinstance(left, sp.MatrixBase) or isinstance(right, sp.MatrixBase):
         left, right = sp.ImmutableMatrix(left), sp.ImmutableMatrix(right)
         if left.shape != right.shape:
@@ -268,24 +250,13 @@ def _scalar_pairs(left: Any, right: Any, body: Any) -> list[tuple[Any, Any]]:
 
 
 def _plainer(expr: Any) -> Any:
-    import sympy as sp
-
     # Derivation modules may define their own functions and symbols; most can be spelled in SymPy's.
+    # Our ML functions rewrite themselves into SymPy's erf, exp and Max (the notebook runs without symwork).
     custom_symbols = {a for a in expr.atoms(sp.Symbol) if not type(a).__module__.startswith("sympy")}
     expr = expr.xreplace({a: sp.Symbol(a.name, **a.assumptions0) for a in custom_symbols})
-    for target in (sp.erf, sp.exp):
+    for target in (sp.erf, sp.exp, sp.Max):
         expr = expr.rewrite(target) if any(not type(f).__module__.startswith("sympy") for f in expr.atoms(sp.Function)) else expr
     return expr
-
-
-def _rewrite_ml(code: str) -> str:
-    # Our ML functions are not in plain SymPy: spell them with SymPy's own functions.
-    return (
-        code.replace("sigmoid(", "(lambda x: 1/(1 + exp(-x)))(")
-        .replace("relu(", "(lambda x: Max(0, x))(")
-        .replace("logsumexp(", "(lambda *xs: log(Add(*[exp(x) for x in xs])))(")
-        .replace("softmax(", "(lambda k, *xs: exp(xs[int(k) - 1]) / Add(*[exp(x) for x in xs]))(")
-    )
 
 
 def export(targets: list[Derivation], fmt: str, *, title: str) -> str:
@@ -310,6 +281,4 @@ SHOW_FORMATS: dict[str, Callable[[Derivation], str]] = {
 
 
 def show(derivation_id: str, fmt: str = "text") -> str:
-    from symwork.core import registry
-
     return SHOW_FORMATS[fmt](registry.get(derivation_id))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -85,15 +86,20 @@ class Report:
         return sum(o.tex_runs for o in self.outcomes)
 
 
-# --- files --------------------------------------------------------------------
-
-
-
 #: The old name of JobOutcome (the grader has outcomes of its own).
 Outcome = JobOutcome
 
 
+def default_jobs() -> int:
+    """Every core this process may use: the default number of parallel TeX runs (and grading workers)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
 def plan(worksheets: Sequence[Worksheet], options: Options) -> list[Job]:
+    """Every worksheet in each version asked for (all of its versions by default), in order."""
     jobs = []
     for sheet in worksheets:
         if options.title is not None or options.course is not None:
@@ -118,5 +124,3 @@ def roster_jobs(sheet: Worksheet, students: Sequence[Any], options: Options) -> 
         for version in versions:
             jobs.append(Job(sheet, version, folder, seed, {"id": student.id, "name": student.name}))
     return jobs
-
-

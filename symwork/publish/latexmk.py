@@ -34,10 +34,12 @@ TEX_INSTALL_HINT = (
 
 
 def tex_available() -> bool:
+    """Whether latexmk and pdflatex are on the PATH."""
     return shutil.which("latexmk") is not None and shutil.which("pdflatex") is not None
 
 
-def _tool_stamp() -> str:
+def tool_stamp() -> str:
+    """The TeX tools in use, for the build cache."""
     # Binary paths, sizes and mtimes stand for the tool versions without running them.
     parts = []
     for tool in ("latexmk", "pdflatex"):
@@ -87,7 +89,8 @@ def explain_failure(tex_text: str, log_text: str, tex_path: Path) -> str:
     return f"{match.group('file')}:{line}: {match.group('message')}"
 
 
-def _latexmk_env() -> dict[str, str]:
+def latexmk_env() -> dict[str, str]:
+    """The environment of every TeX run: fixed dates and time zone, no shell escape, no reading outside the folder."""
     env = dict(os.environ)
     env.update(
         {
@@ -108,7 +111,7 @@ def run_latexmk(folder: Path, stem: str, *, timeout: float) -> tuple[bool, str]:
     process = subprocess.Popen(
         command,
         cwd=folder,
-        env=_latexmk_env(),
+        env=latexmk_env(),
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -124,6 +127,7 @@ def run_latexmk(folder: Path, stem: str, *, timeout: float) -> tuple[bool, str]:
 
 
 def sty_path() -> Path:
+    """symwork.sty, which every worksheet loads."""
     return template_path("symwork.sty")
 
 

@@ -8,17 +8,11 @@ from typing import TYPE_CHECKING, Any
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
+from symwork.core.instances import definition_name
+
 if TYPE_CHECKING:
     from symwork.core.derivation import Derivation
     from symwork.core.spec import Body
-
-#: ML functions and the symwork.sty macro that prints each.
-FUNCTION_MACROS: dict[str, str] = {
-    "sigmoid": r"\sigma",
-    "relu": r"\relu",
-    "logsumexp": r"\logsumexp",
-}
-
 
 #: Input names that are spelled out in code but printed as their usual letter.
 SYMBOL_NAMES: dict[str, str] = {
@@ -90,21 +84,6 @@ class SymworkLatexPrinter(LatexPrinter):
     def _print_DiagonalizeVector(self, expr: Any) -> str:
         return self._print_DiagMatrix(expr)
 
-    def _print_softmax(self, expr: sp.Function, exp: str | None = None) -> str:
-        component, *xs = expr.args
-        inner = ", ".join(self._print(x) for x in xs)
-        text = rf"\softmax\left({inner}\right)_{{{self._print(component)}}}"
-        return f"{text}^{{{exp}}}" if exp else text
-
-    def _print_Function(self, expr: sp.Function, exp: str | None = None) -> str:
-        macro = FUNCTION_MACROS.get(type(expr).__name__)
-        if macro is None:
-            return super()._print_Function(expr, exp)
-        inner = ", ".join(self._print(arg) for arg in expr.args)
-        # σ(x)^2, not σ^2(x): the latter reads back as a power of the symbol σ.
-        text = rf"{macro}\left({inner}\right)"
-        return rf"{text}^{{{exp}}}" if exp else text
-
 
 _PRINTER = SymworkLatexPrinter()
 
@@ -171,8 +150,6 @@ def rows(body: Body, *, width: int = 52) -> list[Row]:
 
 def definitions(body: Body) -> list[tuple[str, str, str]]:
     """(name, definition, description) for each defined quantity, as LaTeX."""
-    from symwork.core.instances import definition_name
-
     out = []
     for definition in body.definitions:
         symbol = definition.symbol

@@ -1,0 +1,117 @@
+"""The Beta-Bernoulli conjugate update: Beta(alpha, beta) and k of n successes give Beta(alpha + k, beta + n - k)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import sympy as sp
+
+from symwork import Body, Definition, Exercise, Input, Step, derivation
+
+alpha, beta = sp.Symbol("alpha", positive=True), sp.Symbol("beta", positive=True)
+k, n = sp.Symbol("k", nonnegative=True), sp.Symbol("n", positive=True)
+theta = sp.Symbol("theta", positive=True)
+u, v = sp.Symbol("u", real=True), sp.Symbol("v", real=True)
+ell = sp.Symbol("ell")
+
+
+def _coin_counts_and_prior(rng: np.random.Generator) -> dict[str, np.ndarray]:
+    trials = int(rng.integers(1, 12))
+    return {
+        "alpha": rng.uniform(0.5, 2.5),
+        "beta": rng.uniform(0.5, 2.5),
+        "k": np.asarray(float(rng.integers(0, trials + 1))),
+        "n": np.asarray(float(trials)),
+    }
+
+
+def _beta_prior_moment(a: float, b: float, m: int) -> float:
+    # E[theta^m] under the prior Beta(a, b), by the recursion E[theta^(m+1)] = E[theta^m] (a + m)/(a + b + m).
+    return math.prod((a + s) / (a + b + s) for s in range(m))
+
+
+def _beta_bernoulli_by_moments(alpha: float, beta: float, k: float, n: float) -> np.ndarray:
+    # Bayes' rule with prior moments only: E[theta^j | data] = E[theta^(k+j) (1-theta)^(n-k)] / E[theta^k (1-theta)^(n-k)],
+    # expanding (1 - theta)^(n-k) binomially; then match the first two moments to a Beta(a, b).
+    kk, ff = int(k), int(n) - int(k)
+
+    def weighted(extra: int) -> float:
+        return sum(
+            math.comb(ff, s) * (-1) ** s * _beta_prior_moment(alpha, beta, kk + extra + s) for s in range(ff + 1)
+        )
+
+    base = weighted(0)
+    first, second = weighted(1) / base, weighted(2) / base
+    total = (first - second) / (second - first**2)
+    return np.array([first * total, (1 - first) * total])
+
+
+def _exercise(rng: np.random.Generator) -> Exercise:
+    trials = int(rng.integers(3, 13))
+    values = {
+        "alpha": int(rng.integers(1, 5)),
+        "beta": int(rng.integers(1, 5)),
+        "k": int(rng.integers(0, trials + 1)),
+        "n": trials,
+    }
+    return Exercise(
+        prompt=rf"With a $\BetaDist({values['alpha']}, {values['beta']})$ prior on a coin's bias, you observe {values['k']} heads in {trials} tosses. Give the parameters $(\alpha', \beta')$ of the posterior.",
+        values=values,
+        answer_label=r"(\alpha', \beta')",
+    )
+
+
+@derivation(
+    id="beta-bernoulli-update",
+    title="Beta-Bernoulli conjugate update",
+    topic="probability",
+    question=r"With prior $\theta \sim \BetaDist(\alpha, \beta)$ and $k$ successes in $n$ Bernoulli($\theta$) trials, show that the posterior is $\BetaDist(\alpha + k, \beta + n - k)$.",
+    inputs=[
+        Input("alpha", (), "positive", "prior pseudo-count of successes"),
+        Input("beta", (), "positive", "prior pseudo-count of failures"),
+        Input("k", (), "count", "number of successes, 0 <= k <= n"),
+        Input("n", (), "count", "number of trials; result: (2,) posterior parameters"),
+    ],
+    reference=_beta_bernoulli_by_moments,
+    sampler=_coin_counts_and_prior,
+    exercise=_exercise,
+    tags=("bayes", "conjugate", "beta"),
+)
+def beta_bernoulli_update() -> Body:
+    prior_kernel = theta ** (alpha - 1) * (1 - theta) ** (beta - 1)
+    likelihood = theta**k * (1 - theta) ** (n - k)
+    return Body(
+        definitions=(
+            Definition(
+                ell,
+                (alpha - 1) * u + (beta - 1) * v + k * u + (n - k) * v,
+                (),
+                r"log prior plus log likelihood in $u = \log\theta$, $v = \log(1 - \theta)$",
+            ),
+        ),
+        variables=(
+            Input("theta", (), "unit", "the coin's bias"),
+            Input("u", (), "real", r"$\log\theta$"),
+            Input("v", (), "real", r"$\log(1 - \theta)$"),
+        ),
+        steps=(
+            Step(
+                lhs=sp.Mul(prior_kernel, likelihood, evaluate=False),
+                rhs=theta ** (alpha + k - 1) * (1 - theta) ** (beta + n - k - 1),
+                why=r"prior kernel times likelihood: exponents add",
+            ),
+            Step(
+                lhs=ell,
+                rhs=(alpha + k - 1) * u + (beta + n - k - 1) * v,
+                why=r"collect the sufficient statistics $u$ and $v$",
+            ),
+            Step(lhs=sp.Derivative(ell, u), rhs=alpha + k - 1, why=r"coefficient of $\log\theta$"),
+            Step(lhs=sp.Derivative(ell, v), rhs=beta + n - k - 1, why=r"coefficient of $\log(1 - \theta)$"),
+        ),
+        result=Step(
+            lhs=sp.Matrix([1 + sp.Derivative(ell, u), 1 + sp.Derivative(ell, v)]),
+            rhs=sp.Matrix([alpha + k, beta + n - k]),
+            why=r"match the Beta kernel $\theta^{\alpha' - 1}(1 - \theta)^{\beta' - 1}$",
+        ),
+    )
