@@ -67,7 +67,7 @@ def _figure() -> bytes:
 )
 def bits_of_a_fair_die() -> Body:
     return Body(
-        steps=(Step(lhs=-n * (1 / n) * sp.log(1 / n), rhs=-sp.log(1 / n), why="$n$ equal terms $p_k \\log p_k$, $p_k = 1/n$"),),
+        steps=(Step(lhs=-n * (1 / n) * sp.log(1 / n), rhs=-sp.log(1 / n), why=r"$n$ equal terms $p_k \\log p_k$, $p_k = 1/n$"),),
         result=Step(rhs=sp.log(n), why=r"$-\\log(1/n) = \\log n$"),
     )
 '''

@@ -7,6 +7,7 @@ import sympy as sp
 
 from symwork import Body, Definition, Exercise, Input, Step, derivation
 from symwork.core.matrices import Matrices, latex_matrix, matrix_evaluator
+from symwork.publish.figures import new_figure, pdf_bytes
 
 from ._opt_common import named
 from ._quadratic_objective import QUADRATIC_INPUTS, f_x, gradient_steps, i, ints, j, k, quadratic
@@ -56,6 +57,34 @@ def _exercise(rng: np.random.Generator) -> Exercise:
     )
 
 
+def _figure() -> bytes:
+    matrix = np.array([[3.0, 0.0], [0.0, 1.0]])
+    fig, ax = new_figure(4.5, 3.5)
+    grid = np.linspace(-2.2, 2.2, 200)
+    xx, yy = np.meshgrid(grid, grid)
+    values = 0.5 * (matrix[0, 0] * xx**2 + matrix[1, 1] * yy**2)
+    ax.contour(xx, yy, values, levels=12, colors="0.7", linewidths=0.8)
+    for rate, colour in ((0.3, "C0"), (0.6, "C3")):
+        point = np.array([-2.0, 1.8])
+        path = [point]
+        for _ in range(12):
+            point = point - rate * matrix @ point
+            path.append(point)
+        trace = np.array(path)
+        ax.plot(
+            trace[:, 0],
+            trace[:, 1],
+            "o-",
+            ms=3,
+            color=colour,
+            label=rf"$\eta = {rate}$, rate $\max|1-\eta\lambda| = {max(abs(1 - rate * 3), abs(1 - rate)):.1f}$",
+        )
+    ax.set_aspect("equal")
+    ax.legend(frameon=False, fontsize=7, loc="lower right")
+    ax.set_title(r"Gradient descent on $\frac{1}{2}x^\top A x$, $\lambda = 3, 1$")
+    return pdf_bytes(fig)
+
+
 @derivation(
     id="gradient-descent-quadratic",
     title="Gradient descent on a quadratic",
@@ -80,6 +109,7 @@ def _exercise(rng: np.random.Generator) -> Exercise:
     reference=_reference,
     sampler=_sampler,
     exercise=_exercise,
+    figure=_figure,
     evaluator=matrix_evaluator(_error, ("A", "b", "x", "eta")),
     tags=("optimisation", "gradient-descent", "quadratic"),
 )

@@ -8,6 +8,7 @@ import numpy as np
 import sympy as sp
 
 from symwork import Body, Exercise, Input, Step, derivation
+from symwork.publish.figures import new_figure, pdf_bytes
 
 # The engine has no expectation operator, so E and Var below are SymPy functions that evaluate
 # themselves (on instances, once every entry index is concrete) under the stated model: the entries
@@ -99,6 +100,26 @@ def _exercise_scaling(rng: np.random.Generator) -> Exercise:
     )
 
 
+def _figure() -> bytes:
+    rng = np.random.default_rng(3)
+    tokens = ["the", "cat", "sat", "on", "the", "mat"]
+    d = 8
+    queries = rng.normal(size=(6, d))
+    keys = queries + 0.6 * rng.normal(size=(6, d))
+    scores = queries @ keys.T / np.sqrt(d)
+    weights = np.exp(scores - scores.max(axis=1, keepdims=True))
+    weights /= weights.sum(axis=1, keepdims=True)
+    fig, ax = new_figure(4.0, 3.4)
+    image = ax.imshow(weights, cmap="Blues", vmin=0, vmax=1)
+    ax.set_xticks(range(6), tokens)
+    ax.set_yticks(range(6), tokens)
+    ax.set_xlabel("key")
+    ax.set_ylabel("query")
+    fig.colorbar(image, ax=ax, shrink=0.8)
+    ax.set_title(r"Attention weights $\mathrm{softmax}(QK^\top/\sqrt{d})$")
+    return pdf_bytes(fig)
+
+
 @derivation(
     id="attention-scaling",
     title="Variance of a dot-product attention score",
@@ -115,6 +136,7 @@ def _exercise_scaling(rng: np.random.Generator) -> Exercise:
     sizes={"d": (2, 3, 5)},
     reference=_score_variance_by_enumeration,
     exercise=_exercise_scaling,
+    figure=_figure,
     tags=("attention", "variance"),
 )
 def attention_scaling(d: sp.Expr) -> Body:

@@ -7,6 +7,7 @@ import sympy as sp
 
 from symwork import Body, Exercise, Input, Instance, Step, derivation
 from symwork.core.matrices import Prod, latex_matrix
+from symwork.publish.figures import new_figure, pdf_bytes
 
 from ._common import jacobi_eigh, pythagorean_rotation
 
@@ -44,6 +45,30 @@ def _eigen_exercise(rng: np.random.Generator) -> Exercise:
     )
 
 
+def _figure() -> bytes:
+    matrix = np.array([[2.0, 1.0], [1.0, 2.0]])
+    values, vectors = np.linalg.eigh(matrix)
+    fig, ax = new_figure(4.0, 4.0)
+    angles = np.linspace(0, 2 * np.pi, 200)
+    circle = np.stack([np.cos(angles), np.sin(angles)])
+    image = matrix @ circle
+    ax.plot(*circle, color="0.6", lw=1, label="unit circle")
+    ax.plot(*image, color="C0", lw=1.5, label=r"its image under $A$")
+    for k in range(2):
+        v = vectors[:, k]
+        ax.annotate("", xy=v, xytext=(0, 0), arrowprops={"arrowstyle": "->", "color": "C1", "lw": 1.5})
+        ax.annotate(
+            "", xy=values[k] * v, xytext=(0, 0), arrowprops={"arrowstyle": "->", "color": "C3", "lw": 1, "ls": "--"}
+        )
+        ax.text(*(values[k] * v * 1.08), rf"$\lambda_{k + 1} q_{k + 1}$, $\lambda_{k + 1}={values[k]:g}$", fontsize=8)
+    ax.set_aspect("equal")
+    ax.set_xlim(-3.5, 3.5)
+    ax.set_ylim(-3.5, 3.5)
+    ax.legend(frameon=False, loc="lower right", fontsize=8)
+    ax.set_title(r"$A = [[2, 1], [1, 2]]$ only stretches its eigenvectors")
+    return pdf_bytes(fig)
+
+
 @derivation(
     id="eigendecomposition",
     title="Eigendecomposition of a symmetric matrix",
@@ -55,6 +80,7 @@ def _eigen_exercise(rng: np.random.Generator) -> Exercise:
     sampler=_symmetric_with_eigenpairs,
     evaluator=_eigen_evaluator,
     exercise=_eigen_exercise,
+    figure=_figure,
     tags=("eigenvalues", "spectral-theorem"),
 )
 def eigendecomposition(n: sp.Expr) -> Body:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import math
+from math import lgamma
 
 import numpy as np
 import sympy as sp
 
 from symwork import Body, Definition, Exercise, Input, Step, derivation
+from symwork.publish.figures import new_figure, pdf_bytes
 
 alpha, beta = sp.Symbol("alpha", positive=True), sp.Symbol("beta", positive=True)
 k, n = sp.Symbol("k", nonnegative=True), sp.Symbol("n", positive=True)
@@ -62,6 +64,23 @@ def _exercise(rng: np.random.Generator) -> Exercise:
     )
 
 
+def _figure() -> bytes:
+    theta = np.linspace(0.001, 0.999, 400)
+
+    def density(a: float, b: float) -> np.ndarray:
+        log_norm = lgamma(a + b) - lgamma(a) - lgamma(b)
+        return np.exp(log_norm + (a - 1) * np.log(theta) + (b - 1) * np.log(1 - theta))
+
+    fig, ax = new_figure()
+    ax.plot(theta, density(2, 2), label=r"prior $\mathrm{Beta}(2, 2)$", color="0.5")
+    ax.plot(theta, density(2 + 7, 2 + 3), label=r"posterior after 7 of 10: $\mathrm{Beta}(9, 5)$", color="C0")
+    ax.axvline(9 / 14, color="C0", ls=":", lw=1)
+    ax.set_xlabel(r"$\theta$")
+    ax.legend(frameon=False)
+    ax.set_title("A Beta prior and its posterior")
+    return pdf_bytes(fig)
+
+
 @derivation(
     id="beta-bernoulli-update",
     title="Beta-Bernoulli conjugate update",
@@ -76,6 +95,7 @@ def _exercise(rng: np.random.Generator) -> Exercise:
     reference=_beta_bernoulli_by_moments,
     sampler=_coin_counts_and_prior,
     exercise=_exercise,
+    figure=_figure,
     tags=("bayes", "conjugate", "beta"),
 )
 def beta_bernoulli_update() -> Body:

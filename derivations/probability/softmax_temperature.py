@@ -7,6 +7,7 @@ import numpy as np
 import sympy as sp
 
 from symwork import Body, Definition, Exercise, Input, Step, derivation
+from symwork.publish.figures import new_figure, pdf_bytes
 
 i, j, k = sp.symbols("i j k", integer=True, positive=True)
 z = sp.IndexedBase("z")
@@ -39,6 +40,22 @@ def _exercise(rng: np.random.Generator) -> Exercise:
     )
 
 
+def _figure() -> bytes:
+    logits = np.array([2.0, 1.0, 0.2, -0.5, -1.0])
+    fig, ax = new_figure()
+    width = 0.2
+    for offset, temperature in enumerate((0.25, 1.0, 4.0)):
+        scaled = logits / temperature
+        probs = np.exp(scaled - scaled.max())
+        probs /= probs.sum()
+        ax.bar(np.arange(5) + (offset - 1) * width, probs, width, label=f"T = {temperature:g}")
+    ax.set_xticks(range(5), [f"$z_{i + 1}={v:g}$" for i, v in enumerate(logits)])
+    ax.set_ylabel(r"$\mathrm{softmax}(z/T)_i$")
+    ax.legend(frameon=False)
+    ax.set_title("Low T approaches one-hot, high T approaches uniform")
+    return pdf_bytes(fig)
+
+
 @derivation(
     id="softmax-temperature",
     title="Softmax with a temperature",
@@ -56,6 +73,7 @@ def _exercise(rng: np.random.Generator) -> Exercise:
     forward=_tempered_softmax,
     wrt="T",
     exercise=_exercise,
+    figure=_figure,
     tags=("softmax", "temperature", "sampling"),
 )
 def softmax_temperature(n: sp.Expr) -> Body:

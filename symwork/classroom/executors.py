@@ -3,23 +3,15 @@
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any
 
 from symwork.errors import InputError
+from symwork.publish.jobs import default_jobs
 
 #: URL schemes for `--executor`, each a factory taking (address, jobs) and returning an Executor.
 _SCHEMES: dict[str, Callable[[str, int], Executor]] = {}
-
-
-def default_jobs() -> int:
-    """Every core this process may use."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
 
 
 def _local(_: str, jobs: int) -> Executor:

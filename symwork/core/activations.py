@@ -6,7 +6,7 @@ from typing import Any
 
 import sympy as sp
 
-from symwork.core.mlfunction import MLFunction, Notation, imported
+from symwork.core.mlfunction import MLFunction, Notation, imported, parenthesized
 
 
 class sigmoid(MLFunction):  # noqa: N801 - SymPy functions are lower-case like sp.exp
@@ -137,7 +137,7 @@ class phi(MLFunction):  # noqa: N801
         return self._eval_rewrite_as_exp(self.args[0])._eval_evalf(prec)
 
     def _numpycode(self, printer: Any) -> str:
-        return str(printer._print(self.closed_form()))
+        return parenthesized(printer._print(self.closed_form()))
 
 
 class gelu(MLFunction):  # noqa: N801
@@ -168,4 +168,4 @@ class gelu(MLFunction):  # noqa: N801
 
     def _numpycode(self, printer: Any) -> str:
         x = printer._print(self.args[0])
-        return f"({x})*{imported(printer, 'scipy.special.ndtr')}({x})"
+        return parenthesized(f"({x})*{imported(printer, 'scipy.special.ndtr')}({x})")

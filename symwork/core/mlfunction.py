@@ -45,7 +45,7 @@ class MLFunction(sp.Function):
         return result
 
     def _latex(self, printer: Any, exp: str | None = None) -> str:
-        inner = ", ".join(printer._print(arg) for arg in self.args)
+        inner = printed_args(printer, self.args)
         # σ(x)^2, not σ^2(x): the latter reads back as a power of the symbol σ.
         text = rf"{self.notation.macro}\left({inner}\right)"
         return rf"{text}^{{{exp}}}" if exp else text
@@ -54,12 +54,17 @@ class MLFunction(sp.Function):
         closed = self.closed_form()
         if closed == self:
             raise NotImplementedError(f"{type(self).__name__} has no closed form to print for mpmath")
-        return str(printer._print(closed))
+        return parenthesized(printer._print(closed))
 
 
 def imported(printer: Any, qualified: str) -> str:
     """A module's function by its full name (numpy.exp, scipy.special.ndtr), registered so that lambdify imports it."""
     return str(printer._module_format(qualified))
+
+
+def parenthesized(code: str) -> str:
+    """Code printed for a call stands where an atom does (x*Φ(x), σ(x)**2): a written-out form needs brackets."""
+    return f"({code})"
 
 
 def printed_args(printer: Any, args: tuple[sp.Basic, ...]) -> str:

@@ -7,7 +7,7 @@ from typing import Any
 import sympy as sp
 from sympy.core.logic import fuzzy_and
 
-from symwork.core.mlfunction import MLFunction, Notation, imported, printed_args
+from symwork.core.mlfunction import MLFunction, Notation, imported, parenthesized, printed_args
 
 
 def _stacked(printer: Any, xs: tuple[sp.Basic, ...]) -> str:
@@ -106,7 +106,7 @@ class softmax(MLFunction):  # noqa: N801
         exp, fsum = imported(printer, "mpmath.exp"), imported(printer, "mpmath.fsum")
         values = [printer._print(x) for x in xs]
         chosen = f"[{', '.join(values)}][int({printer._print(k)}) - 1]"
-        return f"{exp}({chosen}) / {fsum}([{', '.join(f'{exp}({v})' for v in values)}])"
+        return parenthesized(f"{exp}({chosen}) / {fsum}([{', '.join(f'{exp}({v})' for v in values)}])")
 
 
 def softmax_vector(xs: sp.MatrixBase | list[sp.Expr]) -> sp.ImmutableMatrix:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from symwork.core import registry
 from symwork.errors import SymworkError
@@ -36,19 +36,20 @@ class Rendered:
 
 def render_job(job: Job, prefetch: FigurePrefetch | None = None) -> Rendered:
     """The .tex text of a job, the figure files it needs and the derivation source files it used."""
+    derivations = [registry.get(i) for i in job.worksheet.derivation_ids()]
+    # The SymPy work first, the figures after: the helper process draws them meanwhile.
+    views = [problems.problem(derivation, seed=job.seed) for derivation in derivations]
     figures: dict[str, bytes] = {}
     problem_views = []
-    sources = []
-    for derivation_id in job.worksheet.derivation_ids():
-        derivation = registry.get(derivation_id)
-        sources.append(derivation.source)
-        figure_name = None
+    for derivation, view in zip(derivations, views, strict=True):
+        drawn = None
         if job.worksheet.figures:
             drawn = prefetch.get(derivation) if prefetch is not None else draw(derivation)
-            if drawn is not None:
-                figure_name = f"fig-{derivation_id}.pdf"
-                figures[figure_name] = drawn
-        problem_views.append(problems.problem(derivation, seed=job.seed, figure=figure_name))
+        if drawn is not None:
+            name = f"fig-{derivation.id}.pdf"
+            figures[name] = drawn
+            view = replace(view, figure=name)
+        problem_views.append(view)
     context = {
         "title": job.worksheet.title,
         "course": job.worksheet.course,
@@ -59,7 +60,7 @@ def render_job(job: Job, prefetch: FigurePrefetch | None = None) -> Rendered:
         "student": job.student,
         "problems": problem_views,
     }
-    return Rendered(render(f"{job.version}.tex.j2", context), figures, tuple(sources))
+    return Rendered(render(f"{job.version}.tex.j2", context), figures, tuple(d.source for d in derivations))
 
 
 _VERSION_COST = {"solutions": 3, "student": 2, "key": 1}
@@ -96,7 +97,7 @@ class _Run:
         self.progress = progress
         self.report = Report()
         self.cache = BuildCache.load(options.out)
-        self.stamp: Stamp = stamp(pdf=pdf)
+        self.stamp: Stamp = stamp(pdf=pdf, out=options.out)
         self.prefetch: FigurePrefetch | None = None
         self.written: dict[str, _Written] = {}
 

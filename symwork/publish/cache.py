@@ -31,21 +31,25 @@ def digest(data: bytes | str) -> str:
     return hashlib.sha256(data.encode("utf-8") if isinstance(data, str) else data).hexdigest()
 
 
-def _tree_files(folder: Path) -> list[Path]:
-    if not folder.is_dir():
-        return []
-    return [
-        file
-        for file in folder.rglob("*")
-        if file.is_file()
-        and not any(part == "__pycache__" or part.startswith(".") for part in file.relative_to(folder).parts)
-    ]
+def _tree_files(folder: Path, *, skip: Path | None = None) -> list[Path]:
+    # Every file, not only .py: a derivation may read a data file. Caches, hidden folders and the
+    # build's own output folder (a library folder may hold it) are left out.
+    found = []
+    for root, dirs, names in os.walk(folder):
+        here = Path(root)
+        dirs[:] = [d for d in dirs if d != "__pycache__" and not d.startswith(".") and (here / d).resolve() != skip]
+        found += [here / name for name in names if not name.startswith(".")]
+    return found
 
 
 def _files_digest(files: Iterable[Path]) -> str:
     total = hashlib.sha256()
     for file in sorted(set(files)):
-        total.update(f"{file}\0{digest(file.read_bytes())}\n".encode())
+        try:
+            content = digest(file.read_bytes())
+        except OSError:  # removed while we looked, or unreadable: it still counts, as missing
+            content = "-"
+        total.update(f"{file}\0{content}\n".encode())
     return total.hexdigest()
 
 
@@ -74,10 +78,10 @@ class Stamp:
     tools: str
 
 
-def stamp(*, pdf: bool) -> Stamp:
+def stamp(*, pdf: bool, out: Path) -> Stamp:
     """The build's stamp; ``pdf`` says whether TeX runs at all (without it the tools do not matter)."""
     tools = tool_stamp() if pdf else ""
-    library = [file for folder in registry.library_folders() for file in _tree_files(folder)]
+    library = [file for folder in registry.library_folders() for file in _tree_files(folder, skip=out.resolve())]
     templates = [file for folder in template_folders() for file in _tree_files(folder)]
     surroundings = json.dumps(
         {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from symwork.core.derivation import Derivation
@@ -52,16 +52,17 @@ def answer_tex(exercise: Any) -> str:
 
 def problem(derivation: Derivation, *, seed: int = 0, figure: str | None = None) -> Problem:
     """The template view of a derivation; memoised because every version of every worksheet asks again."""
-    key = (derivation.id, derivation.source, seed, figure)
+    key = (derivation.id, derivation.source, seed)
     if key not in _PROBLEMS:
-        _PROBLEMS[key] = _problem(derivation, seed=seed, figure=figure)
-    return _PROBLEMS[key]
+        _PROBLEMS[key] = _problem(derivation, seed=seed)
+    view = _PROBLEMS[key]
+    return view if figure is None else replace(view, figure=figure)
 
 
-_PROBLEMS: dict[tuple[str, str, int, str | None], Problem] = {}
+_PROBLEMS: dict[tuple[str, str, int], Problem] = {}
 
 
-def _problem(derivation: Derivation, *, seed: int, figure: str | None) -> Problem:
+def _problem(derivation: Derivation, *, seed: int) -> Problem:
     body = derivation.body
     rows = tuple(_tex_row(row) for row in printing.rows(body))
     prompt = answer = None
@@ -83,5 +84,4 @@ def _problem(derivation: Derivation, *, seed: int, figure: str | None) -> Proble
         exercise_prompt=prompt,
         exercise_answer=answer,
         exercise_seed=exercise_seed,
-        figure=figure,
     )
