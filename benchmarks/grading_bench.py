@@ -3,6 +3,9 @@
     python benchmarks/grading_bench.py                       # 10,000 rows, 20 variants per problem, jobs 1 and 2
     python benchmarks/grading_bench.py --rows 2000 --variants 0   # every row its own variant (per-student seeds)
 
+The machine must be otherwise idle for the speed-up to mean anything: each configuration prints the load
+average before and after it, and the CPU time of each sandbox worker.
+
 The mix: right answers (LaTeX and plain), wrong answers (sign, factor, transposed, off by one), malformed
 answers, broken CSV rows (stray quotes, NUL bytes, 30,000-character fields) and hostile answers (huge powers
 and factorials, Python code, deep nesting). Each configuration runs in a fresh process, so that no warm
@@ -13,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import subprocess
 import sys
@@ -101,12 +105,27 @@ def generate(path: Path, *, rows: int, variants: int, seed: int = 1) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a live process (Linux /proc), 0 where it cannot be read."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def run_once(submissions: Path, out: Path, jobs: int) -> dict[str, object]:
-    """Grade in this (fresh) process and return the figures."""
-    from collections import Counter
+    """Grade in this (fresh) process and return the figures.
+
+    ``worker_cpu_s`` is the CPU time of each sandbox worker: their sum staying level from 1 to 2 workers shows
+    that no reference answer is built twice (each variant's rows go to one worker); the wall time then
+    halves on an idle machine, which ``load_before``/``load_after`` (1-minute load average) tell.
+    """
+    import multiprocessing
 
     from symwork.classroom.grading import grade_file
 
+    load = os.getloadavg()[0]
     start = time.perf_counter()
     report = grade_file(submissions, roster=None, out=out, jobs=jobs)
     elapsed = time.perf_counter() - start
@@ -115,8 +134,11 @@ def run_once(submissions: Path, out: Path, jobs: int) -> dict[str, object]:
         "rows": len(report.rows),
         "seconds": round(elapsed, 2),
         "rows_per_s": round(len(report.rows) / elapsed, 1),
-        "status": dict(sorted(Counter(r.status for r in report.rows).items())),
-        "verdict": dict(sorted(Counter(r.verdict for r in report.rows).items())),
+        "worker_cpu_s": sorted(round(_cpu_seconds(c.pid), 1) for c in multiprocessing.active_children()),
+        "load_before": round(load, 2),
+        "load_after": round(os.getloadavg()[0], 2),
+        "status": dict(report.statuses),
+        "verdict": dict(report.verdicts),
     }
 
 

@@ -17,6 +17,7 @@ _EXPORTS: dict[str, str] = {
     "Body": "core.spec",
     "Definition": "core.spec",
     "Exercise": "core.spec",
+    "Part": "core.spec",
     "Input": "core.spec",
     "Instance": "core.spec",
     "Step": "core.spec",
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
     from symwork.core.derivation import Derivation
     from symwork.core.instances import exact_answer
     from symwork.core.registry import add_library, derivation, derivations, get, topics
-    from symwork.core.spec import Body, Definition, Exercise, Input, Instance, Status, Step, Verdict
+    from symwork.core.spec import Body, Definition, Exercise, Input, Instance, Part, Status, Step, Verdict
     from symwork.errors import SymworkError
     from symwork.parse import parse, parse_relation
 

@@ -1,11 +1,20 @@
-"""Writing output files atomically: a temporary file beside the target, moved into place when complete."""
+"""Writing output files safely: atomic moves into place, spreadsheet-safe CSV, outputs that never overwrite inputs."""
 
 from __future__ import annotations
 
+import contextlib
+import csv
+import io
 import os
 import stat
 import tempfile
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import IO
+
+#: A cell starting with one of these is a formula to a spreadsheet (OWASP's CSV-injection rule).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_SET = frozenset(FORMULA_STARTS)
 
 
 def _umask() -> int:
@@ -13,6 +22,36 @@ def _umask() -> int:
     current = os.umask(0)
     os.umask(current)
     return current
+
+
+def _mode_for(path: Path) -> int:
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        return 0o666 & ~_umask()
+
+
+@contextlib.contextmanager
+def atomic_writer(path: Path) -> Iterator[IO[str]]:
+    """A UTF-8 text stream to a temporary file beside ``path``, moved into place when the block ends without an error.
+
+    For outputs written piece by piece (a class's report, row by row): readers never see half a file, and
+    an error or Ctrl-C leaves the old file as it was. The mode rules are those of `write_atomic`.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    mode = _mode_for(path)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            yield stream
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def write_atomic(path: Path, data: bytes | str) -> None:
@@ -24,10 +63,7 @@ def write_atomic(path: Path, data: bytes | str) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    try:
-        mode = stat.S_IMODE(path.stat().st_mode)
-    except OSError:
-        mode = 0o666 & ~_umask()
+    mode = _mode_for(path)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as stream:
@@ -39,3 +75,57 @@ def write_atomic(path: Path, data: bytes | str) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def safe_cell(value: object) -> str:
+    """A CSV cell a spreadsheet shows as text: a leading ``= + - @`` tab or CR gets a ``'`` in front (OWASP).
+
+    `unsafe_cell` undoes it, so that symwork reads back what it wrote (``'-1/2`` is the answer ``-1/2``).
+    """
+    text = value if isinstance(value, str) else str(value)
+    return "'" + text if text[:1] in _FORMULA_SET else text
+
+
+def unsafe_cell(text: str) -> str:
+    """The value of a cell written by `safe_cell` (a ``'`` before a formula character is dropped)."""
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
+
+
+def csv_text(rows: Iterable[Sequence[object]]) -> str:
+    """CSV text of ``rows`` with every cell passed through `safe_cell`: the one way symwork writes CSV."""
+    buffer = io.StringIO()
+    write_csv_rows(buffer, rows)
+    return buffer.getvalue()
+
+
+def write_csv_rows(stream: IO[str], rows: Iterable[Sequence[object]]) -> None:
+    """Write ``rows`` to an open text stream as CSV, every cell spreadsheet-safe (`safe_cell`), ``\\n`` line ends."""
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerows([safe_cell(cell) for cell in row] for row in rows)
+
+
+def same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name one file: equal once resolved, or (for existing files) the same inode.
+
+    The inode test catches hard links and case-insensitive disks (``Answers.csv`` and ``answers.csv``).
+    """
+    a, b = Path(a), Path(b)
+    try:
+        return a.resolve() == b.resolve() or (a.exists() and b.exists() and os.path.samefile(a, b))
+    except OSError:
+        return False
+
+
+def clash(outputs: Iterable[Path], inputs: Iterable[Path | None]) -> tuple[Path, Path] | None:
+    """The first (output, input) pair naming one file, or (output, output) for two outputs that coincide; else None.
+
+    Callers refuse to run on a clash (``grade answers.csv --out answers.csv`` would destroy the submissions).
+    """
+    given = [Path(p) for p in inputs if p is not None]
+    seen: list[Path] = []
+    for output in (Path(p) for p in outputs):
+        for other in (*given, *seen):
+            if same_file(output, other):
+                return output, other
+        seen.append(output)
+    return None

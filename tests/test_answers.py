@@ -97,11 +97,15 @@ def test_check_with_seed_reports_wrong_shape_and_transpose(box: Sandbox) -> None
     assert answers.check("quadratic-form-gradient", "[10,-22]", seed=1, sandbox=box)["verdict"] == "equal"
 
 
-def test_check_matrix_general_form_is_undecided_with_advice(box: Sandbox) -> None:
+def test_check_matrix_general_form_is_decided(box: Sandbox) -> None:
+    # Issue 10 replaced "undecided: check a numeric exercise instead" by a decision in matrix form.
     result = answers.check("quadratic-form-gradient", "(A+A^T)x", sandbox=box)
-    assert result["verdict"] == "undecided"
-    assert "--seed" in result["feedback"]
-    assert answers.format_check(result).startswith("undecided")
+    assert result["verdict"] == "equal"
+    assert result["expected_shape"] == "n×1 (a column vector)"
+    assert answers.format_check(result).startswith("correct")
+    wrong = answers.check("quadratic-form-gradient", "2Ax", sandbox=box)
+    assert wrong["verdict"] == "different"
+    assert "read Ax as A·x" in wrong["feedback"]
 
 
 def test_check_unknown_symbol_is_an_error_in_student_terms(box: Sandbox) -> None:

@@ -107,3 +107,16 @@ def test_architecture_function_level_imports_say_why(path: Path) -> None:
     assert _unexplained_function_imports(path) == [], (
         f"{path.name}: an import inside a function needs a comment saying why (start-up speed)"
     )
+
+
+def test_architecture_every_package_ships_in_the_wheel() -> None:
+    import tomllib
+
+    config = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    listed = set(config["tool"]["setuptools"]["packages"])
+    packages = {
+        ".".join(("symwork", *init.parent.relative_to(PACKAGE).parts))
+        for init in PACKAGE.rglob("__init__.py")
+        if "__pycache__" not in init.parts
+    }
+    assert packages - listed == set(), "add these to [tool.setuptools] packages in pyproject.toml"

@@ -104,7 +104,7 @@ def test_authoring_outside_folder_builds_a_worksheet_with_its_figure(outside: Pa
     assert "Entropy of a fair die" in solutions
     assert "fig-bits-of-a-fair-die.pdf" in solutions
     assert (folder / "fig-bits-of-a-fair-die.pdf").read_bytes().startswith(b"%PDF")
-    assert r"\log" in (folder / "key.tex").read_text(encoding="utf-8")
+    assert r"\ln" in (folder / "key.tex").read_text(encoding="utf-8")
 
 
 def test_authoring_outside_folder_from_the_command_line(outside: Path, tmp_path: Path) -> None:

@@ -395,3 +395,95 @@ def test_build_figure_of_a_derivation_is_drawn_in_the_helper_process(tmp_path: P
     assert (tmp_path / "out/good/fig-drawn-cube.pdf").read_bytes() == drawn
     assert "fig-drawn-cube.pdf" in (tmp_path / "out/good/solutions.tex").read_text()
     assert "The figure of 'drawn-badly' is not PDF bytes" in report.failed[0].message
+
+
+# --- issue 11: layout, log style and course order ----------------------------------------------------------
+
+
+def test_build_worksheet_warns_when_a_problem_uses_a_later_result(tmp_path: Path) -> None:
+    file = tmp_path / "late.toml"
+    file.write_text('title = "Late"\nderivations = ["attention-jacobian-q", "sigmoid-derivative", "softmax-jacobian"]\n')
+    warnings = worksheets.load_toml(file).order_warnings()
+    assert warnings == [
+        "late: problem 1 ('attention-jacobian-q') uses 'softmax-jacobian', which appears only later (problem 3); "
+        "move 'softmax-jacobian' before it."
+    ]
+    assert all(sheet.order_warnings() == [] for sheet in worksheets.builtin_worksheets())
+
+
+def test_build_log_style_is_a_worksheet_setting_applied_to_answers(tmp_path: Path) -> None:
+    from symwork.publish import problems
+
+    file = tmp_path / "logs.toml"
+    file.write_text('title = "Logs"\nderivations = ["hoeffding-sample-size"]\nlog_style = "log"\n')
+    assert worksheets.load_toml(file).log_style == "log"
+    natural = problems.problem(symwork.get("hoeffding-sample-size"))
+    common = problems.problem(symwork.get("hoeffding-sample-size"), log_style="log")
+    assert r"\ln" in natural.exercise_answer and r"\ln" in natural.result
+    assert r"\ln" not in common.exercise_answer + common.result and r"\log" in common.exercise_answer
+    file.write_text('title = "Logs"\nderivations = ["hoeffding-sample-size"]\nlog_style = "lg"\n')
+    with pytest.raises(symwork.SymworkError, match="log_style 'lg' must be one of ln, log"):
+        worksheets.load_toml(file)
+
+
+def test_build_student_copy_sets_each_task_apart(tmp_path: Path) -> None:
+    # Finding 16: "(a) Derive…" ran on inside the statement; the parts of an exercise are listed on their own lines.
+    sheet = [worksheets.Worksheet(name="w", title="W", ids=("precision-recall-f1", "sigmoid-derivative"), versions=("student",))]
+    builder.build(sheet, builder.Options(out=tmp_path, pdf=False))
+    text = (tmp_path / "w/student.tex").read_text()
+    assert "\\par\\medskip\n\\textbf{Derivation.} Derive the general result" in text
+    assert "\\exercisepart{a}{Compute its precision $P$.}" in text and "\\exercisepart{c}{Compute its $F_1$ score.}" in text
+    assert "(a)} Derive" not in text
+
+
+@needs_tex
+def test_build_running_header_keeps_title_and_version_apart(tmp_path: Path) -> None:
+    # Finding 16: "LLMThe…": the course and the title overlapped in the header of every solutions page.
+    sheet = [
+        worksheets.Worksheet(
+            name="w",
+            title="The mathematics of large language models: a workbook with a rather long title indeed",
+            ids=("softmax-jacobian", "logsumexp-hessian", "layernorm-jacobian", "rmsnorm-jacobian"),
+            versions=("solutions",),
+        )
+    ]
+    report = builder.build(sheet, builder.Options(out=tmp_path))
+    assert report.failed == [] and [w for o in report.outcomes for w in o.warnings] == []
+    layout = subprocess.run(
+        ["pdftotext", "-layout", "-f", "2", "-l", "2", str(tmp_path / "w/solutions.pdf"), "-"], capture_output=True, text=True
+    ).stdout
+    header = next(line for line in layout.splitlines() if line.strip())
+    assert header.rstrip().endswith("Worked solutions") and "  " in header.strip()
+    assert "Mathematical Foundations for LLMs" not in header
+
+
+def test_build_key_keeps_each_answer_with_its_problem(tmp_path: Path) -> None:
+    sheet = [worksheets.Worksheet(name="w", title="W", ids=("perplexity", "softmax-jacobian"), versions=("key",))]
+    builder.build(sheet, builder.Options(out=tmp_path, pdf=False))
+    text = (tmp_path / "w/key.tex").read_text()
+    assert text.count("\\begin{minipage}{\\linewidth}") == 2 == text.count("\\end{minipage}")
+    assert r"\text{(b)}\quad & \text{bits per token} = " in text
+    assert r"where \(s_{i} = \frac{e^{z_{i}}}{S}\),\quad \(S = \sum_{k=1}^{n} e^{z_{k}}\)" in text
+
+
+def test_build_plan_refuses_a_derivation_listed_twice_and_an_unknown_one() -> None:
+    twice = worksheets.Worksheet(name="w", title="W", ids=("softmax-jacobian", "softmax-jacobian"), source="w.toml")
+    with pytest.raises(symwork.SymworkError, match="'softmax-jacobian' is listed twice in w.toml"):
+        jobs.plan([twice], jobs.Options())
+    unknown = worksheets.Worksheet(name="w", title="W", ids=("softmax-jacobian", "no-such-thing"))
+    with pytest.raises(symwork.SymworkError, match="no-such-thing"):
+        jobs.plan([unknown], jobs.Options())
+
+
+@needs_tex
+def test_build_stopped_tex_run_places_nothing(tmp_path: Path) -> None:
+    from symwork.publish.latexmk import INTERRUPTED, TexRuns, compile_tex
+
+    sheet = worksheets.Worksheet(name="w", title="W", ids=("sigmoid-derivative",))
+    job = jobs.plan([sheet], jobs.Options(out=tmp_path, versions=("key",)))[0]
+    rendered = builder.render_job(job)
+    runs = TexRuns()
+    runs.stop()  # as on Ctrl-C: no TeX run starts, and nothing goes into the job's folder
+    outcome = compile_tex(job, rendered.tex, dict(rendered.figures), timeout=60, place={"key.tex": b"new"}, runs=runs)
+    assert outcome.status == "failed" and INTERRUPTED in outcome.message
+    assert sorted(p.name for p in job.folder.iterdir()) == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import random
 import io
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -164,3 +165,57 @@ def test_grade_file_on_dask_matches_local_run(
         address = cluster.scheduler_address.replace("tcp://", "dask://")
         grade_file(submissions, roster=None, out=dask_out, executor=address)
     assert dask_out.read_bytes() == out.read_bytes()
+
+
+def test_grade_file_reads_block_by_block_with_the_same_report(
+    malformed_report: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Seven-byte blocks put a block boundary inside every field, quote and line end of the malformed file.
+    from symwork.classroom import records
+
+    submissions, out = malformed_report
+    monkeypatch.setattr(records, "BLOCK_BYTES", 7)
+    small = tmp_path / "small-blocks.csv"
+    grade_file(submissions, roster=None, out=small, jobs=2)
+    assert small.read_bytes() == out.read_bytes()
+
+
+def test_grade_file_checks_each_distinct_answer_once_across_windows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from symwork.classroom import grading
+
+    monkeypatch.setattr(grading, "WINDOW_ROWS", 3)  # many windows, two in flight
+    sent: list[int] = []
+    real = grading.submit_chunks
+
+    def counting(tasks, *args, **kwargs):  # type: ignore[no-untyped-def]
+        sent.append(len(tasks))
+        return real(tasks, *args, **kwargs)
+
+    monkeypatch.setattr(grading, "submit_chunks", counting)
+    submissions = tmp_path / "submissions.csv"
+    rows = [f"s{k},{GOOD},{ANSWER if k % 2 else '1'}" for k in range(12)]
+    submissions.write_text("id,derivation,answer,seed\n" + "".join(f"{row},0\n" for row in rows), encoding="utf-8")
+    report = grade_file(submissions, roster=None, out=tmp_path / "report.csv", jobs=1)
+    assert sum(sent) == 2  # the right answer and the wrong one, each checked once
+    assert [r["verdict"] for r in _rows(tmp_path / "report.csv")] == ["incorrect", "correct"] * 6
+    assert len(report.rows) == 12 and report.statuses == {"ok": 12} and report.verdicts == {"correct": 6, "incorrect": 6}
+    assert [r.verdict for r in report.rows] == ["incorrect", "correct"] * 6
+
+
+def test_grade_chunks_keep_each_variant_in_one_chunk() -> None:
+    # Each chunk warms its worker with the reference answers of its variants: a variant split over two
+    # chunks (which two workers may take) would be built twice. Only a variant larger than a chunk is split.
+    from symwork.classroom.plan import Task
+    from symwork.classroom.run import MAX_CHUNK, _chunks
+
+    rng = random.Random(3)
+    tasks = [Task(k, f"d{rng.randrange(7)}", rng.randrange(40), f"a{k}") for k in range(3000)]
+    tasks += [Task(3000 + k, "big", 1, f"b{k}") for k in range(3 * MAX_CHUNK)]
+    chunks = _chunks(tasks, capacity=2)
+    assert sorted(t.index for chunk in chunks for t in chunk) == list(range(len(tasks)))
+    assert max(len(chunk) for chunk in chunks) <= MAX_CHUNK
+    homes: dict[tuple[str, int | None], set[int]] = {}
+    for number, chunk in enumerate(chunks):
+        for task in chunk:
+            homes.setdefault((task.derivation, task.seed), set()).add(number)
+    assert {key for key, found in homes.items() if len(found) > 1} == {("big", 1)}

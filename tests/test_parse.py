@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 import sympy as sp
 
-from symwork.core.functions import logsumexp, relu, sigmoid, softmax
+from symwork.core.functions import Phi, logsumexp, phi, relu, sigmoid, softmax
 from symwork.errors import LimitError, ParseError
-from symwork.parse import CONVENTIONS, LIMITS, Limits, parse, parse_relation
+from symwork.parse import CONVENTIONS, LIMITS, Limits, parse, parse_relation, read
+from symwork.parse.names import Names
+from symwork.parse.unresolved import AxisSize, Diag, Gradient, Hadamard, Norm, Ones, Transposed, has_unresolved
 
 a, b, c, d, f, i, j, k, n, w, x, y, z = sp.symbols("a b c d f i j k n w x y z")
 mu, sigma, lam, alpha, Sigma = sp.symbols("mu sigma lambda alpha Sigma")
@@ -526,3 +528,90 @@ def test_parse_plain_juxtaposition_after_calls_and_one_letter_products(text: str
 def test_parse_plain_function_names_before_parentheses_stay_errors(text: str) -> None:
     with pytest.raises(ParseError):
         parse(text, syntax="plain")
+
+
+# --- issue 10: notation of matrix calculus, Unicode and small syntax gaps ---------------------------------
+
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("σ(x)(1−σ(x))", sigmoid(x) * (1 - sigmoid(x))),
+        (r"σ²·x", sigma**2 * x),
+        (r"\sigma'(x)", sigmoid(x) * (1 - sigmoid(x))),
+        (r"(-15,-9,2)^\top", M([[-15], [-9], [2]])),
+        (r"\operatorname{softmax}_j(z_1, \ldots, z_3)", softmax(j, S("z_1"), S("z_2"), S("z_3"))),
+        (r"x \phi(x) + \Phi(x)", x * phi(x) + Phi(x)),
+        (r"\frac{\operatorname{erf}{\left(\sqrt{2} \right)}}{2}", sp.erf(sp.sqrt(2)) / 2),
+        (r"\sin{\left(x \right)} \left(x + y\right)", sp.sin(x) * (x + y)),
+        (r"\begin{aligned}&x + 1 \\ &\quad + y\end{aligned}", x + y + 1),
+        (r"\sum_{i,j=1}^{n} a_{ij}", sp.Sum(S("a_ij"), (j, 1, n), (i, 1, n))),
+        (r"\sum_{\substack{1 \leq i \leq n\\1 \leq j \leq n}} a_{ij}", sp.Sum(S("a_ij"), (j, 1, n), (i, 1, n))),
+        (r"\|x\|_2^2", sp.Abs(x) ** 2),
+    ],
+)
+def test_parse_issue10_notation(text: str, expected: sp.Basic) -> None:
+    assert parse(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("|x|", sp.Abs(x)),
+        ("2|x - 1|", 2 * sp.Abs(x - 1)),
+        ("e^a e^b", sp.exp(a) * sp.exp(b)),
+        ("x^2 y", x**2 * y),
+        ("s_i(1 - s_j)", S("s_i") * (1 - S("s_j"))),
+        ("softmax(j, z_1, ..., z_3)", softmax(j, S("z_1"), S("z_2"), S("z_3"))),
+        ("erf(x) + Phi(x)", sp.erf(x) + Phi(x)),
+        ("√(x+1)", sp.sqrt(x + 1)),
+    ],
+)
+def test_parse_plain_issue10_syntax(text: str, expected: sp.Basic) -> None:
+    assert parse(text, syntax="plain") == expected
+
+
+def test_parse_names_of_arrays_keep_order_and_transposes() -> None:
+    names = Names(arrays=frozenset({"A", "x"}))
+    (value,) = read(r"x^\top A x", names=names).parts
+    A_, x_ = sp.Symbol("A", commutative=False), sp.Symbol("x", commutative=False)
+    assert value == Transposed(x_) * A_ * x_
+    assert has_unresolved(value)
+    # Without a scope the names are scalars, as before: x^T A x is A x^2.
+    assert read(r"x^\top A x").parts == (sp.Symbol("A") * x**2,)
+
+
+def test_parse_records_evidence_for_the_conventions() -> None:
+    reading = read(r"\nabla_{\bm{w}} \|X\bm{w} - \bm{y}\|^2 + \sum_k z_k")
+    assert reading.evidence.bold >= {"w", "y"}
+    assert "X" in reading.evidence.seen and "k" in reading.evidence.bound
+
+
+@pytest.mark.parametrize(
+    ("text", "marker"),
+    [
+        (r"\operatorname{diag}(\bm{s})", Diag),
+        (r"\nabla_{\bm{x}} f", Gradient),
+        (r"\bm{a} \odot \bm{b}", Hadamard),
+        (r"\mathbf{1}^\top \bm{x}", Ones),
+        (r"\|\bm{x}\|", Norm),
+        (r"\sum_k z_k", AxisSize),
+    ],
+)
+def test_parse_array_notation_stays_a_marker_until_a_scope_reads_it(text: str, marker: type) -> None:
+    names = Names(arrays=frozenset({"s", "x", "a", "b", "z", "f"}))
+    (value,) = read(text, names=names).parts
+    assert value.atoms(marker) or value.has(marker) or any(isinstance(node, marker) for node in sp.preorder_traversal(value))
+
+
+def test_parse_nested_blocks_are_a_four_index_array() -> None:
+    text = r"\left[\begin{array}{cc}\left[\begin{matrix}1 & 2\end{matrix}\right] & \left[\begin{matrix}3 & 4\end{matrix}\right]\end{array}\right]"
+    value = parse(text)
+    assert isinstance(value, sp.NDimArray) and value.shape == (1, 2, 1, 2)
+    assert list(sp.flatten(value.tolist())) == [1, 2, 3, 4]
+
+
+def test_parse_nabla_without_a_variable_names_the_command() -> None:
+    with pytest.raises(ParseError, match="nabla"):
+        parse(r"\nabla f")

@@ -46,7 +46,7 @@ def anp_sigmoid(x: Any) -> Any:
 
 
 def anp_log_softmax(z: Any) -> Any:
-    """log softmax(z) for autograd, shifted by max(z) for stability."""
+    """ln softmax(z) for autograd, shifted by max(z) for stability."""
     shifted = z - anp.max(z)
     return shifted - anp.log(anp.sum(anp.exp(shifted)))
 
@@ -54,8 +54,8 @@ def anp_log_softmax(z: Any) -> Any:
 def log_ratio_logits(rng: np.random.Generator, size: int) -> tuple[str, list[sp.Expr]]:
     """Logits log w_k for small integer weights w_k, so that every softmax value is a simple fraction.
 
-    Returns the LaTeX of the vector, e.g. ``(\\log 2, 0, \\log 3)``, and the exact values.
+    Returns the LaTeX of the vector, e.g. ``(\\ln 2, 0, \\ln 3)``, and the exact values.
     """
     weights = [int(w) for w in rng.integers(1, 5, size=size)]
-    text = ", ".join("0" if w == 1 else rf"\log {w}" for w in weights)
+    text = ", ".join("0" if w == 1 else rf"\ln {w}" for w in weights)
     return f"({text})", [sp.log(w) for w in weights]

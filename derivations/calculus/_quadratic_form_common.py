@@ -34,5 +34,8 @@ def draw_form(rng: np.random.Generator) -> tuple[int, list[list[int]], list[int]
     matrix = [[int(v) for v in row] for row in rng.integers(-3, 4, size=(size, size))]
     while all(matrix[r][c] == matrix[c][r] for r in range(size) for c in range(size)):
         matrix[0][size - 1] += 1
+    # An antisymmetric A gives xᵀAx = 0 for every x: gradient and Hessian 0 whatever the data.
+    while all(matrix[r][c] == -matrix[c][r] for r in range(size) for c in range(size)):
+        matrix[0][0] += 1
     point = [int(v) for v in rng.integers(-2, 3, size=size)]
     return size, matrix, point

@@ -29,6 +29,8 @@ def _reference(g: np.ndarray, beta1: float) -> np.ndarray:
 def _exercise(rng: np.random.Generator) -> Exercise:
     rate = sp.Rational(*[(1, 2), (3, 4), (4, 5), (9, 10)][int(rng.integers(0, 4))])
     values = {"g": [int(v) for v in rng.integers(-4, 5, size=3)], "beta1": rate}
+    while len(set(values["g"])) == 1:  # constant gradients give m̂ = g whatever β₁ is: a draw that tests nothing
+        values["g"] = [int(v) for v in rng.integers(-4, 5, size=3)]
     return Exercise(
         prompt=(
             rf"Adam's first moment $m_t = \beta_1 m_{{t-1}} + (1 - \beta_1) g_t$, $m_0 = 0$, with $\beta_1 = {sp.latex(rate)}$ "
@@ -71,7 +73,8 @@ def adam_bias_correction(t: sp.Expr) -> Body:
                 (step_index,),
                 "first moment",
             ),
-            Definition(mean_m, (1 - beta) * weights * mean_g, (), r"expected first moment, by linearity of $\E$"),
+            # Not "given": E[m_t] is what the problem asks for; the checks need its value by linearity of E.
+            Definition(mean_m, (1 - beta) * weights * mean_g, (), r"expected first moment, by linearity of $\E$", given=False),
             Definition(m_hat, m_[t] / (1 - beta**t), (), "bias-corrected first moment"),
         ),
         indices={k: t, step_index: t},
@@ -89,7 +92,8 @@ def adam_bias_correction(t: sp.Expr) -> Body:
                 why=r"linearity of $\E$ and stationarity $\E[g_k] = \E[g]$",
             ),
             Step(
-                rhs=(1 - beta) * mean_g * (1 - beta**t) / (1 - beta),
+                # Unevaluated: SymPy would cancel 1 − β₁ at once, and the next line would print nothing new.
+                rhs=sp.Mul(1 - beta, mean_g, sp.Mul(1 - beta**t, sp.Pow(1 - beta, -1), evaluate=False), evaluate=False),
                 why=r"geometric series $\sum_{k=1}^{t}\beta_1^{t-k} = (1 - \beta_1^t)/(1 - \beta_1)$",
             ),
             Step(rhs=(1 - beta**t) * mean_g, why=r"cancel $1 - \beta_1$: biased towards $m_0 = 0$ for small $t$"),

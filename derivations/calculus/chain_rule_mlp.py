@@ -7,6 +7,7 @@ import numpy as np
 import sympy as sp
 
 from symwork import Body, Definition, Exercise, Input, Step, derivation
+from symwork.publish.printing import latex
 
 from ._common import anp_sigmoid, sigmoid
 
@@ -26,7 +27,7 @@ def _loss(W: anp.ndarray, b: anp.ndarray, V: anp.ndarray, c: anp.ndarray, x: anp
 
 
 def _vector_text(values: list[sp.Expr]) -> str:
-    return "(" + ", ".join(sp.latex(v).replace(r"\log{\left(3 \right)}", r"\log 3") for v in values) + r")^\top"
+    return "(" + ", ".join(latex(v) for v in values) + r")^\top"
 
 
 def _matrix_text(rows: list[list[int]]) -> str:
@@ -36,7 +37,9 @@ def _matrix_text(rows: list[list[int]]) -> str:
 def _exercise(rng: np.random.Generator) -> Exercise:
     weights = [[int(v) for v in row] for row in rng.integers(-2, 3, size=(2, 2))]
     inputs = [int(v) for v in rng.integers(-2, 3, size=2)]
-    # Biases chosen so that each pre-activation is 0 or ±log 3: then σ(a) is 1/2, 3/4 or 1/4 and the
+    while not any(inputs):  # x = 0 makes ∂L/∂W = g xᵀ = 0 whatever W is: a draw that tests nothing
+        inputs = [int(v) for v in rng.integers(-2, 3, size=2)]
+    # Biases chosen so that each pre-activation is 0 or ±ln 3: then σ(a) is 1/2, 3/4 or 1/4 and the
     # whole computation stays in fractions a student can do by hand.
     shifts = [[0, sp.log(3), -sp.log(3)][int(v)] for v in rng.integers(0, 3, size=2)]
     biases = [-(weights[row][0] * inputs[0] + weights[row][1] * inputs[1]) + shifts[row] for row in range(2)]
@@ -45,6 +48,9 @@ def _exercise(rng: np.random.Generator) -> Exercise:
         readout[0][int(rng.integers(0, 2))] = 1
     offset = [int(rng.integers(-1, 2))]
     target = [int(rng.integers(-1, 3))]
+    hidden = [1 / (1 + sp.exp(-shift)) for shift in shifts]
+    while readout[0][0] * hidden[0] + readout[0][1] * hidden[1] + offset[0] == target[0]:
+        target = [int(rng.integers(-1, 3))]  # a perfect prediction has zero gradient whatever W is
     values = {"W": weights, "b": biases, "V": readout, "c": offset, "x": inputs, "y": target}
     return Exercise(
         prompt=(
@@ -89,7 +95,8 @@ def chain_rule_mlp(k: sp.Expr, d: sp.Expr, m: sp.Expr) -> Body:
             Definition(yhat, sp.Sum(V[i, p] * h[p], (p, 1, k)) + c[i], (i,), "output"),
             Definition(h, sigmoid(a[j]), (j,), "hidden activation"),
             Definition(a, sp.Sum(W[j, r] * x[r], (r, 1, d)) + b[j], (j,), "pre-activation"),
-            Definition(g, h[j] * (1 - h[j]) * sp.Sum(V[i, j] * (yhat[i] - y[i]), (i, 1, m)), (j,), r"backpropagated error $\partial L/\partial a_j$"),
+            # Not "given": the problem asks to show that this is the backpropagated error ∂L/∂a_j.
+            Definition(g, h[j] * (1 - h[j]) * sp.Sum(V[i, j] * (yhat[i] - y[i]), (i, 1, m)), (j,), "shorthand of the result", given=False),
         ),
         indices={i: m, j: k, p: k, ell: d, r: d},
         steps=(

@@ -26,7 +26,7 @@ def _exercise(rng: np.random.Generator) -> Exercise:
     return Exercise(
         prompt=(
             rf"For logits $\bm{{z}} = {shown}$ and target distribution $\bm{{y}} = ({fraction_list(target)})$, "
-            r"compute the gradient $\partial L/\partial \bm{z}$ of $L = -\sum_i y_i \log \softmax(\bm{z})_i$."
+            r"compute the gradient $\partial L/\partial \bm{z}$ of $L = -\sum_i y_i \ln \softmax(\bm{z})_i$."
         ),
         values={"z": logits, "y": target},
         answer_label=r"\partial L/\partial \bm{z}",
@@ -38,7 +38,7 @@ def _exercise(rng: np.random.Generator) -> Exercise:
     title="Gradient of the softmax cross-entropy",
     topic="calculus",
     question=(
-        r"Let $\bm{s} = \softmax(\bm{z})$ and $L = -\sum_{i} y_i \log s_i$ for a target distribution $\bm{y}$ "
+        r"Let $\bm{s} = \softmax(\bm{z})$ and $L = -\sum_{i} y_i \ln s_i$ for a target distribution $\bm{y}$ "
         r"($y_i \ge 0$, $\sum_i y_i = 1$). Show that $\partial L/\partial z_j = s_j - y_j$, that is $\nabla_{\bm{z}} L = \bm{s} - \bm{y}$."
     ),
     inputs=[Input("z", ("n",), "real", "logits"), Input("y", ("n",), "simplex", "target distribution (sums to one)")],
@@ -59,11 +59,11 @@ def cross_entropy_gradient(n: sp.Expr) -> Body:
             Step(
                 lhs=sp.Derivative(L, z[j]),
                 rhs=sp.Derivative(-sp.Sum(y[i] * _log_softmax(i, n), (i, 1, n)), z[j]),
-                why=r"$\log s_i = z_i - \log \sum_k e^{z_k}$",
+                why=r"$\ln s_i = z_i - \ln \sum_k e^{z_k}$",
             ),
             Step(
                 rhs=-sp.Sum(y[i] * (sp.KroneckerDelta(i, j) - sp.exp(z[j]) / sp.Sum(sp.exp(z[k]), (k, 1, n))), (i, 1, n)),
-                why=r"$\partial z_i/\partial z_j = \delta_{ij}$ and $\partial \log S/\partial z_j = e^{z_j}/S$",
+                why=r"$\partial z_i/\partial z_j = \delta_{ij}$ and $\partial \ln S/\partial z_j = e^{z_j}/S$",
             ),
             Step(rhs=-sp.Sum(y[i] * sp.KroneckerDelta(i, j), (i, 1, n)) + s[j] * sp.Sum(y[i], (i, 1, n)), why=r"split the sum; recognise $s_j$, which does not depend on $i$"),
             Step(rhs=-y[j] + s[j] * sp.Sum(y[i], (i, 1, n)), why=r"the Kronecker delta keeps only $i = j$"),

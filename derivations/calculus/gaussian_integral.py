@@ -6,6 +6,7 @@ import numpy as np
 import sympy as sp
 
 from symwork import Body, Exercise, Input, Step, derivation
+from symwork.publish.printing import latex
 
 from ._gaussian_common import at, draw_parameters, grid, kernel, sigma, x
 
@@ -23,9 +24,9 @@ def _exercise(rng: np.random.Generator) -> Exercise:
     values = draw_parameters(rng)
     integrand = at(kernel(x), values)
     return Exercise(
-        prompt=rf"Compute $\int_{{-\infty}}^{{\infty}} {sp.latex(integrand)}\,dx$ exactly.",
+        prompt=rf"Compute $\int_{{-\infty}}^{{\infty}} {latex(integrand)}\,dx$ exactly.",
         values=values,
-        answer_label=r"\int",
+        answer_label=rf"\int_{{-\infty}}^{{\infty}} {latex(integrand)}\,dx",
     )
 
 
@@ -53,7 +54,7 @@ def gaussian_integral() -> Body:
                 rhs=root * sp.sqrt(sp.Integral(r * sp.exp(-(r**2)), (r, 0, oo), (theta, 0, 2 * sp.pi))),
                 why=r"polar coordinates: $u^2 + v^2 = r^2$, $du\,dv = r\,dr\,d\theta$",
             ),
-            Step(rhs=root * sp.sqrt(sp.Mul(2 * sp.pi, sp.Rational(1, 2), evaluate=False)), why=r"$\int_0^{2\pi}d\theta = 2\pi$ and $\int_0^\infty r e^{-r^2}dr = \bigl[-\tfrac12 e^{-r^2}\bigr]_0^\infty = \tfrac12$"),
+            Step(rhs=sp.Mul(sp.sqrt(2), sigma, sp.sqrt(sp.pi), evaluate=False), why=r"$\int_0^{2\pi}d\theta = 2\pi$ and $\int_0^\infty r e^{-r^2}dr = \bigl[-\tfrac12 e^{-r^2}\bigr]_0^\infty = \tfrac12$"),
         ),
         result=Step(lhs=integral, rhs=sigma * sp.sqrt(2 * sp.pi), why=r"$\sqrt2\cdot\sqrt\pi = \sqrt{2\pi}$"),
     )

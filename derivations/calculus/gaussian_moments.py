@@ -6,6 +6,8 @@ import numpy as np
 import sympy as sp
 
 from symwork import Body, Exercise, Input, Step, derivation
+from symwork.core.spec import Part
+from symwork.publish.printing import latex
 
 from ._gaussian_common import at, draw_parameters, grid, kernel, mu, sigma, x
 
@@ -30,9 +32,12 @@ def _exercise(rng: np.random.Generator) -> Exercise:
     values = draw_parameters(rng)
     density = at(kernel(x) / (sigma * sp.sqrt(2 * sp.pi)), values)
     return Exercise(
-        prompt=rf"A random variable $X$ has density $p(x) = {sp.latex(density)}$. Compute $\E[X]$ and $\Var(X)$ by integration.",
+        prompt=rf"A random variable $X$ has density $p(x) = {latex(density)}$.",
         values=values,
-        answer_label=r"(\E[X], \Var(X))",
+        parts=(
+            Part(name=r"\E[X]", ask=r"Compute $\E[X]$ by integration.", of=0),
+            Part(name=r"\Var(X)", ask=r"Compute $\Var(X)$ by integration.", of=1),
+        ),
     )
 
 

@@ -8,6 +8,8 @@ import sympy as sp
 from autograd.scipy.special import erf as anp_erf
 
 from symwork import Body, Exercise, Input, Step, derivation
+from symwork.core.spec import Part
+from symwork.publish.printing import latex
 
 from ._common import Phi, gelu, phi
 
@@ -20,9 +22,9 @@ _POINTS = (-2, -1, sp.Rational(-1, 2), 0, sp.Rational(1, 2), 1, sp.Rational(3, 2
 def _exercise(rng: np.random.Generator) -> Exercise:
     point = sp.sympify(_POINTS[int(rng.integers(0, len(_POINTS)))])
     return Exercise(
-        prompt=rf"Compute $\GELU'(x)$ for the exact GELU $\GELU(x) = x\Phi(x)$ at $x = {sp.latex(point)}$; give an exact expression in terms of $\operatorname{{erf}}$ and $e$.",
+        prompt=rf"Compute $\GELU'(x)$ for the exact GELU $\GELU(x) = x\Phi(x)$ at $x = {latex(point)}$; give an exact expression in terms of $\operatorname{{erf}}$ and $e$.",
         values={"x": point},
-        answer_label=r"\GELU'(x)",
+        parts=(Part(name=sp.Subs(sp.Derivative(gelu(x), x), x, point)),),
     )
 
 

@@ -13,6 +13,7 @@ from ._opt_common import named
 from ._quadratic_objective import QUADRATIC_INPUTS, f_x, gradient_steps, i, ints, j, k, quadratic
 
 eta = named("eta", r"\eta", positive=True)
+lamda = sp.IndexedBase("lamda")  # the eigenvalues λ_k of A
 
 
 def _error(form: Matrices) -> sp.Expr:
@@ -29,9 +30,11 @@ def _sampler(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
         "A": (a + a.T) / 2,
         "b": rng.uniform(-2, 2, size=n),
         "x": rng.uniform(-2, 2, size=n),
-        "eta": np.asarray(rng.uniform(0.05, 0.8)),
+        # A step size inside the claimed range 0 < η < 2/λ_max, anywhere in it.
+        "eta": np.asarray(rng.uniform(0.01, 0.99) * 2 / lam.max()),
         "Q": q,
         "Lambda": np.diag(lam),
+        "lamda": lam,
     }
 
 
@@ -45,6 +48,8 @@ def _exercise(rng: np.random.Generator) -> Exercise:
     a, c = int(rng.integers(2, 5)), int(rng.choice([-1, 1]))
     step = sp.Rational(1, int(rng.choice([4, 5, 8, 10])))
     values = {"A": [[a, c], [c, a]], "b": ints(rng, 2), "x": ints(rng, 2), "eta": step}
+    while np.array_equal(np.array(values["A"]) @ values["x"], values["b"]):  # x = x*: the error is 0 whatever A and η
+        values["x"] = ints(rng, 2)
     return Exercise(
         prompt=(
             r"Gradient descent on $f(\bm{x}) = \frac{1}{2}\bm{x}^\top A\bm{x} - \bm{b}^\top\bm{x}$ with "
@@ -133,6 +138,12 @@ def gradient_descent_quadratic(n: sp.Expr) -> Body:
                 lhs=form.mul(Q.T, update),
                 rhs=form.mul(contraction, Q.T),
                 why=r"$A = Q\Lambda Q^\top$ with $Q^\top Q = I$: in the eigenbasis $I - \eta A$ is diagonal, with entries $1 - \eta\lambda_k$",
+            ),
+            Step(
+                lhs=sp.Abs(1 - eta * lamda[k]),
+                rhs=sp.S.One,
+                relation="<",
+                why=r"for $0 < \eta < 2/\lambda_{\max}$ and every eigenvalue $\lambda_k > 0$: $-1 < 1 - \eta\lambda_k < 1$ (sampled over such $\eta$)",
             ),
             Step(
                 lhs=next_error,

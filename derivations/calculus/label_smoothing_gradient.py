@@ -45,7 +45,7 @@ def _smoothed_loss(z: anp.ndarray, y: anp.ndarray, eps: float) -> anp.ndarray:
     topic="calculus",
     question=(
         r"Label smoothing replaces a one-hot label $\bm{y}$ by $\bm{q} = (1-\varepsilon)\bm{y} + \varepsilon/n$. "
-        r"For $\bm{s} = \softmax(\bm{z})$ and $L = -\sum_i q_i \log s_i$, show that $\partial L/\partial z_j = s_j - (1-\varepsilon) y_j - \varepsilon/n$."
+        r"For $\bm{s} = \softmax(\bm{z})$ and $L = -\sum_i q_i \ln s_i$, show that $\partial L/\partial z_j = s_j - (1-\varepsilon) y_j - \varepsilon/n$."
     ),
     inputs=[
         Input("z", ("n",), "real", "logits"),
@@ -70,7 +70,7 @@ def label_smoothing_gradient(n: sp.Expr) -> Body:
             Step(
                 lhs=sp.Derivative(L, z[j]),
                 rhs=-sp.Sum(q[i] * (sp.KroneckerDelta(i, j) - s[j]), (i, 1, n)),
-                why=r"$\partial \log s_i/\partial z_j = \delta_{ij} - s_j$, as for any target",
+                why=r"$\partial \ln s_i/\partial z_j = \delta_{ij} - s_j$, as for any target",
             ),
             Step(rhs=-q[j] + s[j] * sp.Sum(q[i], (i, 1, n)), why=r"the Kronecker delta keeps only $i = j$"),
             Step(

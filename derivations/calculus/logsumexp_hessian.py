@@ -8,7 +8,7 @@ import numpy as np
 import sympy as sp
 
 from symwork import Body, Definition, Exercise, Input, Step, derivation
-from symwork.core.matrices import latex_matrix
+from symwork.publish.printing import latex
 
 from ._opt_common import named
 
@@ -37,7 +37,7 @@ def _exercise(rng: np.random.Generator) -> Exercise:
     return Exercise(
         prompt=(
             r"Compute the Hessian $H_{ij} = \partial^2 \logsumexp(\bm{z})/\partial z_i \partial z_j$ at "
-            rf"$\bm{{z}} = {latex_matrix([sp.log(w) for w in weights])}$."
+            rf"$\bm{{z}} = ({', '.join(latex(sp.log(w)) for w in weights)})^\top$."
         ),
         values=values,
         answer_label="H",
@@ -49,8 +49,8 @@ def _exercise(rng: np.random.Generator) -> Exercise:
     title="Hessian of log-sum-exp",
     topic="calculus",
     question=(
-        r"Show that $\logsumexp(\bm{z}) = \log\sum_k e^{z_k}$ has Hessian $H = \diag(\bm{s}) - \bm{s}\bm{s}^\top$ "
-        r"with $\bm{s} = \softmax(\bm{z})$, and that $H$ is positive semidefinite."
+        r"Show that $\logsumexp(\bm{z}) = \ln\sum_k e^{z_k}$ has Hessian $H = \diag(\bm{s}) - \bm{s}\bm{s}^\top$ "
+        r"with $\bm{s} = \softmax(\bm{z})$, and that $H$ is positive semidefinite: $\bm{v}^\top H\bm{v} \ge 0$ for every direction $\bm{v} \in \R^n$."
     ),
     inputs=[Input("z", ("n",), "real", "logits")],
     sizes={"n": (2, 3, 5)},
@@ -95,8 +95,9 @@ def logsumexp_hessian(n: sp.Expr) -> Body:
             ),
             Step(
                 rhs=sp.Sum(s[i] * (v[i] - vbar) ** 2, (i, 1, n)),
-                why=r"$\sum_i s_i = 1$: the variance of $v$ under the distribution $\bm{s}$, hence $\ge 0$",
+                why=r"$\sum_i s_i = 1$: the variance of $v$ under the distribution $\bm{s}$",
             ),
+            Step(rhs=sp.S.Zero, relation=">=", why=r"a sum of squares with weights $s_i > 0$: $H$ is positive semidefinite"),
         ),
         result=Step(
             lhs=hessian,

@@ -38,6 +38,8 @@ def _reference(A: np.ndarray, b: np.ndarray, x: np.ndarray) -> np.ndarray:
 
 def _exercise(rng: np.random.Generator) -> Exercise:
     values = {"A": _spd_2x2(rng), "b": ints(rng, 2), "x": ints(rng, 2)}
+    while not any(values["b"]):  # b = 0 puts the minimiser at 0 whatever A is: a draw that tests nothing
+        values["b"] = ints(rng, 2)
     return Exercise(
         prompt=(
             r"Take one Newton step $\bm{x}^+ = \bm{x} - [\nabla^2 f(\bm{x})]^{-1}\nabla f(\bm{x})$ on "

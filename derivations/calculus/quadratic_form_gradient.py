@@ -14,13 +14,17 @@ g = sp.IndexedBase("g")  # the gradient ∇f, entry by entry
 
 def _exercise(rng: np.random.Generator) -> Exercise:
     _, matrix, point = draw_form(rng)
+    symmetric = np.array(matrix) + np.array(matrix).T
+    while not np.any(symmetric @ point):  # ∇f = 0 here (at x = 0, say) for every A: a draw that tests nothing
+        point = [int(v) for v in rng.integers(-2, 3, size=len(point))]
+    shown = ", ".join(map(str, point))
     return Exercise(
         prompt=(
             rf"Let $f(\bm{{x}}) = \bm{{x}}^\top A \bm{{x}}$ with $A = {matrix_text(matrix)}$. "
-            rf"Compute $\nabla f$ at $\bm{{x}} = ({', '.join(map(str, point))})^\top$."
+            rf"Compute $\nabla f$ at $\bm{{x}} = ({shown})^\top$."
         ),
         values={"A": matrix, "x": point},
-        answer_label=r"\nabla f(\bm{x})",
+        answer_label=rf"\nabla f\bigl(({shown})^\top\bigr)",
     )
 
 
@@ -50,7 +54,7 @@ def quadratic_form_gradient(n: sp.Expr) -> Body:
                 why=r"product rule, with $\partial x_i/\partial x_k = \delta_{ik}$",
             ),
             Step(rhs=sp.Sum(A[k, j] * x[j], (j, 1, n)) + sp.Sum(A[i, k] * x[i], (i, 1, n)), why=r"each Kronecker delta collapses one sum"),
-            Step(rhs=sp.Sum((A[k, j] + A[j, k]) * x[j], (j, 1, n)), why=r"rename $i \to j$ in the second sum and combine"),
+            Step(rhs=sp.Sum((A[k, j] + A[j, k]) * x[j], (j, 1, n)), why=r"rename the summation index $i \to j$ in the sum over $i$, and combine"),
         ),
         result=Step(
             lhs=sp.MatrixSymbol("g", n, 1),

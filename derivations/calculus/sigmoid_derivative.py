@@ -6,6 +6,8 @@ import numpy as np
 import sympy as sp
 
 from symwork import Body, Exercise, Input, Step, derivation
+from symwork.core.spec import Part
+from symwork.publish.printing import latex
 
 from ._activation_common import log_ratio
 from ._common import anp_sigmoid, sigmoid
@@ -16,9 +18,10 @@ x = sp.Symbol("x", real=True)
 def _exercise(rng: np.random.Generator) -> Exercise:
     point = log_ratio(rng)
     return Exercise(
-        prompt=rf"Compute $\sigma'(x)$ for the logistic sigmoid $\sigma(x) = 1/(1+e^{{-x}})$ at $x = {sp.latex(point)}$, as an exact fraction.",
+        prompt=rf"Compute $\sigma'(x)$ for the logistic sigmoid $\sigma(x) = 1/(1+e^{{-x}})$ at $x = {latex(point)}$, as an exact fraction.",
         values={"x": point},
-        answer_label=r"\sigma'(x)",
+        # The name is the derivative at the point, σ′(ln 4): printed as such, and checked to equal the answer.
+        parts=(Part(name=sp.Subs(sp.Derivative(sigmoid(x), x), x, point)),),
     )
 
 

@@ -7,6 +7,7 @@ import numpy as np
 import sympy as sp
 
 from symwork import Body, Definition, Exercise, Input, Step, derivation
+from symwork.publish.printing import latex
 
 i, j, k = sp.symbols("i j k", integer=True, positive=True)
 z = sp.IndexedBase("z")
@@ -23,7 +24,7 @@ def _exercise(rng: np.random.Generator) -> Exercise:
     # z = (log a, log b, log c) with small integers a, b, c keeps every answer a simple fraction.
     weights = [int(w) for w in rng.integers(1, 5, size=3)]
     values = {"z": [sp.log(w) for w in weights]}
-    logits = ", ".join(sp.latex(sp.log(w)) for w in weights)
+    logits = ", ".join(latex(sp.log(w)) for w in weights)
     return Exercise(
         prompt=rf"Compute the Jacobian $J_{{ij}} = \partial s_i / \partial z_j$ of $\bm{{s}} = \softmax(\bm{{z}})$ at $\bm{{z}} = ({logits})$.",
         values=values,

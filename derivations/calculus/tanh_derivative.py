@@ -7,6 +7,8 @@ import numpy as np
 import sympy as sp
 
 from symwork import Body, Exercise, Input, Step, derivation
+from symwork.core.spec import Part
+from symwork.publish.printing import latex
 
 from ._activation_common import log_ratio
 from ._common import sigmoid, tanh
@@ -17,9 +19,9 @@ x = sp.Symbol("x", real=True)
 def _exercise(rng: np.random.Generator) -> Exercise:
     point = log_ratio(rng)
     return Exercise(
-        prompt=rf"Compute $\frac{{d}}{{dx}}\tanh x$ at $x = {sp.latex(point)}$, as an exact fraction.",
+        prompt=rf"Compute $\frac{{d}}{{dx}}\tanh x$ at $x = {latex(point)}$, as an exact fraction.",
         values={"x": point},
-        answer_label=r"\tanh'(x)",
+        parts=(Part(name=sp.Subs(sp.Derivative(tanh(x), x), x, point)),),
     )
 
 

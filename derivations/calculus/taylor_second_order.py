@@ -23,6 +23,8 @@ def _reference(A: np.ndarray, b: np.ndarray, x: np.ndarray, h: np.ndarray) -> np
 def _exercise(rng: np.random.Generator) -> Exercise:
     a, d, c = int(rng.integers(-3, 4)), int(rng.integers(-3, 4)), int(rng.integers(-2, 3))
     values = {"A": [[a, c], [c, d]], "b": ints(rng, 2), "x": ints(rng, 2, -2, 2), "h": ints(rng, 2, -2, 2)}
+    while not any(x + h for x, h in zip(values["x"], values["h"], strict=True)):  # f(0) = 0 whatever A and b are
+        values["h"] = ints(rng, 2, -2, 2)
     return Exercise(
         prompt=(
             r"For $f(\bm{x}) = \frac{1}{2}\bm{x}^\top A\bm{x} + \bm{b}^\top\bm{x}$ with "

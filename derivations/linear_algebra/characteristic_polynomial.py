@@ -7,6 +7,7 @@ import sympy as sp
 
 from symwork import Body, Exercise, Input, Step, derivation
 from symwork.core.matrices import Det, Tr, latex_matrix
+from symwork.core.spec import Part
 
 lamda = sp.Symbol("lamda")  # SymPy prints "lamda" as \lambda; "lambda" is a Python keyword.
 
@@ -19,9 +20,9 @@ def _charpoly_reference(A: np.ndarray) -> np.ndarray:
 def _charpoly_exercise(rng: np.random.Generator) -> Exercise:
     A = rng.integers(-4, 5, size=(2, 2))
     return Exercise(
-        prompt=rf"Find the coefficients $c_1, c_0$ of the characteristic polynomial $\det(A - \lambda I) = \lambda^2 + c_1\lambda + c_0$ of $A = {latex_matrix(A.tolist())}$.",
+        prompt=rf"Write the characteristic polynomial of $A = {latex_matrix(A.tolist())}$ as $\det(A - \lambda I) = \lambda^2 + c_1\lambda + c_0$.",
         values={"A": A.tolist()},
-        answer_label=r"(c_1, c_0)",
+        parts=(Part(name="c_1", ask="Find $c_1$.", of=0), Part(name="c_0", ask="Find $c_0$.", of=1)),
     )
 
 

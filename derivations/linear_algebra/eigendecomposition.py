@@ -7,6 +7,7 @@ import sympy as sp
 
 from symwork import Body, Exercise, Input, Instance, Step, derivation
 from symwork.core.matrices import Prod, latex_matrix
+from symwork.core.spec import Part
 from symwork.publish.figures import new_figure, pdf_bytes
 
 from ._common import jacobi_eigh, pythagorean_rotation
@@ -15,12 +16,15 @@ i, j, k, l = sp.symbols("i j k l", integer=True, positive=True)  # noqa: E741
 
 
 def _symmetric_with_eigenpairs(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
-    # The steps use eigenpairs of A (Q, lam, Lambda) besides A itself: the sampler draws A and
-    # supplies them, so each step is checked under its hypothesis A u_i = λ_i u_i.
-    square = rng.uniform(-2.0, 2.0, (n, n))
-    A = (square + square.T) / 2
-    lam, Q = np.linalg.eigh(A)
-    return {"A": A, "Q": Q, "lamda": lam, "Lambda": np.diag(lam)}
+    # The steps use eigenpairs of A (Q, lam, Lambda) besides A itself: the sampler draws them and builds
+    # A = QΛQᵀ, so each step is checked under its hypothesis A u_i = λ_i u_i with orthonormal u_i. Half of
+    # the draws repeat an eigenvalue: there orthogonality is the spectral theorem's choice, not a consequence.
+    lam = np.sort(rng.uniform(-2.0, 2.0, n))
+    if rng.integers(0, 2):
+        lam[1] = lam[0]
+    Q, _ = np.linalg.qr(rng.normal(size=(n, n)))
+    A = Q @ np.diag(lam) @ Q.T
+    return {"A": (A + A.T) / 2, "Q": Q, "lamda": lam, "Lambda": np.diag(lam)}
 
 
 def _eigen_evaluator(instance: Instance, values: dict[str, np.ndarray]) -> np.ndarray:
@@ -29,19 +33,43 @@ def _eigen_evaluator(instance: Instance, values: dict[str, np.ndarray]) -> np.nd
     return eigenvalues
 
 
+def _canonical_eigenvectors(A: np.ndarray) -> np.ndarray:
+    """Orthonormal eigenvectors by LAPACK, in ascending order of eigenvalue, each signed so its first nonzero entry is positive."""
+    _, vectors = np.linalg.eigh(A)
+    for column in range(vectors.shape[1]):
+        first = vectors[np.argmax(np.abs(vectors[:, column]) > 1e-9), column]
+        vectors[:, column] *= np.sign(first)
+    return vectors
+
+
 def _eigen_exercise(rng: np.random.Generator) -> Exercise:
-    # A = [[m + p, q], [q, m - p]] with (p, q, h) a Pythagorean triple has eigenvalues m ± h.
-    p, q, h = pythagorean_rotation(rng)
-    centre = int(rng.integers(-3, 4))
-    A = [[centre + p, q], [q, centre - p]]
-    eigenvalues = sorted(sp.Matrix(A).eigenvals(multiple=True))
+    # A = cI + s wwᵀ with w a Pythagorean direction (|w| = 5) has eigenvalues c and c + 25s, with the
+    # rational unit eigenvectors w/5 and w⊥/5: every entry of Λ and Q is a simple fraction.
+    p, q, _ = pythagorean_rotation(rng)
+    while p * p + q * q != 25:
+        p, q, _ = pythagorean_rotation(rng)
+    centre, sign = int(rng.integers(-3, 4)), int(rng.choice([-1, 1]))
+    A = sp.Matrix([[centre + sign * p * p, sign * p * q], [sign * p * q, centre + sign * q * q]])
+    along, across = sp.Matrix([p, q]) / 5, sp.Matrix([-q, p]) / 5
+    columns = [across, along] if sign > 0 else [along, across]
+    columns = [column if next(v for v in column if v != 0) > 0 else -column for column in columns]
+    eigenvalues = sorted(A.eigenvals(multiple=True))
     return Exercise(
-        prompt=rf"Find the eigenvalues (in ascending order) of the symmetric matrix $A = {latex_matrix(A)}$, and orthonormal eigenvectors $Q$ with $A = Q\Lambda Q^\top$.",
-        values={"A": A},
+        prompt=rf"Let $A = {latex_matrix(A.tolist())}$, a symmetric matrix.",
+        values={"A": A.tolist()},
         # The result Λ is not a closed form in A for general n (the derivation has an evaluator), so the
-        # engine cannot compute the key: it comes from SymPy's eigenvalues of the 2×2 matrix (exact integers).
+        # engine cannot compute the key: it comes from the construction above (exact); the audit checks
+        # it against the derivation's evaluator and LAPACK, and Q against LAPACK's eigenvectors.
         answer=sp.ImmutableMatrix(eigenvalues),
-        answer_label=r"(\lambda_1, \lambda_2)",
+        parts=(
+            Part(name=r"(\lambda_1, \lambda_2)", ask="Find its eigenvalues, in ascending order."),
+            Part(
+                name="Q",
+                ask=r"Find orthonormal eigenvectors, the columns of $Q$ (in the same order, each with its first nonzero entry positive), so that $A = Q\Lambda Q^\top$.",
+                answer=sp.ImmutableMatrix.hstack(*columns),
+                reference=_canonical_eigenvectors,
+            ),
+        ),
     )
 
 
@@ -60,12 +88,12 @@ def _figure() -> bytes:
         ax.annotate(
             "", xy=values[k] * v, xytext=(0, 0), arrowprops={"arrowstyle": "->", "color": "C3", "lw": 1, "ls": "--"}
         )
-        ax.text(*(values[k] * v * 1.08), rf"$\lambda_{k + 1} q_{k + 1}$, $\lambda_{k + 1}={values[k]:g}$", fontsize=8)
+        ax.text(*(values[k] * v * 1.08), rf"$\lambda_{k + 1} u_{k + 1}$, $\lambda_{k + 1}={values[k]:g}$", fontsize=8)
     ax.set_aspect("equal")
     ax.set_xlim(-3.5, 3.5)
     ax.set_ylim(-3.5, 3.5)
     ax.legend(frameon=False, loc="lower right", fontsize=8)
-    ax.set_title(r"$A = [[2, 1], [1, 2]]$ only stretches its eigenvectors")
+    ax.set_title(r"$A$ with rows $(2, 1)$ and $(1, 2)$ only stretches its eigenvectors $u_i$", fontsize=9)
     return pdf_bytes(fig)
 
 
@@ -73,7 +101,7 @@ def _figure() -> bytes:
     id="eigendecomposition",
     title="Eigendecomposition of a symmetric matrix",
     topic="linear-algebra",
-    question=r"Let $A \in \R^{n\times n}$ be symmetric with eigenpairs $A\bm{u}_i = \lambda_i\bm{u}_i$, $\|\bm{u}_i\| = 1$, collected in $Q = [\bm{u}_1 \cdots \bm{u}_n]$ and $\Lambda = \diag(\lambda_1, \dots, \lambda_n)$. Show that eigenvectors of distinct eigenvalues are orthogonal, hence $Q^\top Q = I$ and $A = Q\Lambda Q^{-1} = Q\Lambda Q^\top$.",
+    question=r"Let $A \in \R^{n\times n}$ be symmetric. By the spectral theorem (cited, not proved here) $A$ has $n$ real eigenvalues $\lambda_1 \le \dots \le \lambda_n$ with eigenvectors $A\bm{u}_i = \lambda_i\bm{u}_i$ that can be chosen orthonormal: within the eigenspace of a repeated eigenvalue, Gram--Schmidt makes any basis orthonormal and keeps its vectors eigenvectors. Show that eigenvectors of \emph{distinct} eigenvalues are orthogonal without any choice, and that with $Q = [\bm{u}_1 \cdots \bm{u}_n]$ and $\Lambda = \diag(\lambda_1, \dots, \lambda_n)$ we get $A = Q\Lambda Q^\top$ and $Q^\top AQ = \Lambda$. (For $A = I$ every unit vector is an eigenvector: orthogonality there is chosen, not derived.)",
     inputs=[Input("A", ("n", "n"), "symmetric", "symmetric matrix; the result is its eigenvalues in ascending order")],
     sizes={"n": (2, 3, 4)},
     reference=lambda A: np.linalg.eigvalsh(A),
@@ -102,10 +130,14 @@ def eigendecomposition(n: sp.Expr) -> Body:
             ),
             Step(
                 rhs=sp.S.Zero,
-                why=r"$A$ is symmetric, $A_{kl} = A_{lk}$: so $\bm{u}_i \perp \bm{u}_j$ whenever $\lambda_i \ne \lambda_j$",
+                why=r"$A$ is symmetric, $A_{kl} = A_{lk}$: so $\bm{u}_i \perp \bm{u}_j$ whenever $\lambda_i \ne \lambda_j$ (for $\lambda_i = \lambda_j$ this says nothing)",
             ),
             Step(lhs=Am * Qm, rhs=Qm * Lm, why=r"the columns $A\bm{u}_i = \lambda_i\bm{u}_i$ side by side"),
-            Step(lhs=Qm.T * Qm, rhs=sp.Identity(n), why=r"unit eigenvectors, pairwise orthogonal by the steps above"),
+            Step(
+                lhs=Qm.T * Qm,
+                rhs=sp.Identity(n),
+                why=r"orthonormal columns: orthogonal across distinct eigenvalues by the steps above, and chosen orthonormal within each eigenspace (spectral theorem)",
+            ),
             Step(lhs=Am, rhs=Prod(Am, Qm, Qm.T), why=r"$Q^\top Q = I$ makes $Q^{-1} = Q^\top$, so $QQ^\top = I$"),
             Step(rhs=Prod(Qm, Lm, Qm.T), why=r"$AQ = Q\Lambda$"),
         ),

@@ -8,6 +8,7 @@ import numpy as np
 import sympy as sp
 
 from symwork import Body, Definition, Exercise, Input, Instance, Step, derivation
+from symwork.core.spec import Part
 
 n, m, d, e = sp.symbols("n m d e", integer=True, positive=True)
 a, b, k, g = sp.symbols("a b k g", integer=True, positive=True)  # rows of Q, value columns, keys, features
@@ -58,12 +59,27 @@ def _exercise(rng: np.random.Generator) -> Exercise:
     return Exercise(
         prompt=(
             rf"An attention layer has $n = {seq}$ queries, $m = {keys}$ keys and values, query and key dimension "
-            rf"$d = {dim}$ and value dimension $e = {values_dim}$. Count the multiply-adds of the products in "
-            rf"$(QK^\top)V$ and in $Q(K^\top V)$; which order is cheaper?"
+            rf"$d = {dim}$ and value dimension $e = {values_dim}$."
         ),
         values={"n": seq, "m": keys, "d": dim, "e": values_dim},
-        answer_label=r"(C_{\mathrm{soft}}, C_{\mathrm{lin}})",
+        parts=(
+            Part(name=r"C_{\mathrm{soft}}", ask=r"Count the multiply-adds of the products in $(QK^\top)V$.", of=0),
+            Part(name=r"C_{\mathrm{lin}}", ask=r"Count the multiply-adds of the products in $Q(K^\top V)$.", of=1),
+            Part(
+                name=r"\text{the cheaper order}",
+                ask=r"Which order is cheaper: softmax's $(QK^\top)V$, linear attention's $Q(K^\top V)$, or are they equal?",
+                of=n * m * (d + e) - (n + m) * d * e,
+                words=("softmax", "equal", "linear"),
+                reference=_cheaper,
+            ),
+        ),
     )
+
+
+def _cheaper(n: float, m: float, d: float, e: float) -> str:
+    """Which product order costs fewer multiply-adds, by chaining the shapes (not by the derived formulas)."""
+    soft, lin = _counts_by_shapes(n, m, d, e)
+    return "equal" if soft == lin else ("softmax" if soft < lin else "linear")
 
 
 @derivation(

@@ -7,6 +7,7 @@ import sympy as sp
 
 from symwork import Body, Exercise, Input, Step, derivation
 from symwork.core.matrices import Det, latex_vector
+from symwork.core.spec import Part
 
 i, j = sp.symbols("i j", integer=True, positive=True)
 u = sp.IndexedBase("u")
@@ -20,6 +21,11 @@ def _gram_reference(u: np.ndarray, v: np.ndarray) -> np.ndarray:
     return np.asarray(sum(np.linalg.det(V[[r, s], :]) ** 2 for r in rows for s in rows if r < s))
 
 
+def _independence(u: np.ndarray, v: np.ndarray) -> str:
+    """Whether u and v are linearly independent, by the rank of [u v] (LAPACK's SVD, not the Gram determinant)."""
+    return "independent" if np.linalg.matrix_rank(np.stack([u, v], axis=1)) == 2 else "dependent"
+
+
 def _gram_exercise(rng: np.random.Generator) -> Exercise:
     # Half of the draws are dependent (v a multiple of u), so students meet both answers.
     u_values = rng.integers(-3, 4, size=3)
@@ -29,10 +35,20 @@ def _gram_exercise(rng: np.random.Generator) -> Exercise:
         v_values = int(rng.choice([-2, -1, 2, 3])) * u_values
     else:
         v_values = rng.integers(-3, 4, size=3)
+        while not np.any(v_values):  # v = 0 is dependent whatever u is: a draw that tests nothing about u
+            v_values = rng.integers(-3, 4, size=3)
     return Exercise(
-        prompt=rf"Compute the Gram determinant $\det(V^\top V)$ of $V = [\bm{{u}}\ \bm{{v}}]$ for $\bm{{u}} = {latex_vector(u_values.tolist())}$ and $\bm{{v}} = {latex_vector(v_values.tolist())}$, and decide whether $\bm{{u}}, \bm{{v}}$ are linearly independent.",
+        prompt=rf"Let $V = [\bm{{u}}\ \bm{{v}}]$ with $\bm{{u}} = {latex_vector(u_values.tolist())}$ and $\bm{{v}} = {latex_vector(v_values.tolist())}$.",
         values={"u": u_values.tolist(), "v": v_values.tolist()},
-        answer_label=r"\det(V^\top V)",
+        parts=(
+            Part(name=r"\det(V^\top V)", ask=r"Compute the Gram determinant $\det(V^\top V)$."),
+            Part(
+                name=r"\bm{u}, \bm{v}\ \text{are linearly}",
+                ask=r"Are $\bm{u}$ and $\bm{v}$ linearly independent or dependent?",
+                words=("", "dependent", "independent"),
+                reference=_independence,
+            ),
+        ),
     )
 
 

@@ -22,6 +22,9 @@ def _squared_error(W: anp.ndarray, b: anp.ndarray, x: anp.ndarray, y: anp.ndarra
 def _layer_exercise(rng: np.random.Generator) -> Exercise:
     Wv = rng.integers(-2, 3, size=(2, 3))
     bv, xv, yv = rng.integers(-2, 3, size=2), rng.integers(-2, 3, size=3), rng.integers(-2, 3, size=2)
+    # x = 0 or a zero residual makes the gradient 0 whatever W is: a draw that tests nothing.
+    while not np.any(xv) or not np.any(Wv @ xv + bv - yv):
+        xv, yv = rng.integers(-2, 3, size=3), rng.integers(-2, 3, size=2)
     return Exercise(
         prompt=rf"For $L = \frac12\|W\bm{{x}} + \bm{{b}} - \bm{{y}}\|^2$ with $W = {latex_matrix(Wv.tolist())}$, $\bm{{b}} = {latex_vector(bv.tolist())}$, $\bm{{x}} = {latex_vector(xv.tolist())}$ and $\bm{{y}} = {latex_vector(yv.tolist())}$, compute $\partial L/\partial W$.",
         values={"W": Wv.tolist(), "b": bv.tolist(), "x": xv.tolist(), "y": yv.tolist()},

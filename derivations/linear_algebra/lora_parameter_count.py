@@ -6,6 +6,7 @@ import numpy as np
 import sympy as sp
 
 from symwork import Body, Exercise, Input, Step, derivation
+from symwork.core.spec import Part
 
 
 def _lora_reference(m: float, n: float, r: float) -> np.ndarray:
@@ -18,9 +19,12 @@ def _lora_exercise(rng: np.random.Generator) -> Exercise:
     m, n = (int(v) for v in rng.choice([512, 768, 1024, 2048, 4096], size=2))
     r = int(rng.choice([2, 4, 8, 16, 32]))
     return Exercise(
-        prompt=rf"A frozen weight $W_0 \in \R^{{{m}\times{n}}}$ is fine-tuned with a LoRA update $\Delta W = BA$ of rank $r = {r}$. How many parameters are trained, and what fraction of a full update of $W_0$ is that?",
+        prompt=rf"A frozen weight $W_0 \in \R^{{{m}\times{n}}}$ is fine-tuned with a LoRA update $\Delta W = BA$ of rank $r = {r}$.",
         values={"m": m, "n": n, "r": r},
-        answer_label=r"(P_{\mathrm{LoRA}}, P_{\mathrm{LoRA}}/P_{\mathrm{full}})",
+        parts=(
+            Part(name=r"P_{\mathrm{LoRA}}", ask="How many parameters are trained?", of=0),
+            Part(name=r"P_{\mathrm{LoRA}}/P_{\mathrm{full}}", ask="What fraction of a full update of $W_0$ is that?", of=1),
+        ),
     )
 
 

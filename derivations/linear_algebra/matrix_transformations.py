@@ -7,6 +7,8 @@ import sympy as sp
 
 from symwork import Body, Exercise, Input, Step, derivation
 from symwork.core.matrices import Det, Prod
+from symwork.core.spec import Part
+from symwork.publish.printing import latex
 
 theta = sp.Symbol("theta", real=True)
 s1, s2 = sp.symbols("s1 s2", positive=True)
@@ -32,9 +34,29 @@ def _transformation_exercise(rng: np.random.Generator) -> Exercise:
     scale_x, scale_y = (int(v) for v in rng.integers(1, 4, size=2))
     shear = int(rng.choice([-2, -1, 1, 2]))
     return Exercise(
-        prompt=rf"Find the matrix $M$ of the map of the plane that first shears by $(x, y) \mapsto (x {'+' if shear > 0 else '-'} {abs(shear)}y, y)$, then scales the axes by $s_1 = {scale_x}$ and $s_2 = {scale_y}$, then rotates by $\theta = {sp.latex(angle)}$. By what factor does it scale areas?",
+        prompt=rf"A map of the plane first shears by $(x, y) \mapsto (x {'+' if shear > 0 else '-'} {abs(shear)}y, y)$, then scales the axes by $s_1 = {scale_x}$ and $s_2 = {scale_y}$, then rotates by $\theta = {latex(angle)}$.",
         values={"theta": angle, "s1": scale_x, "s2": scale_y, "h": shear},
-        answer_label="M",
+        parts=(
+            Part(name="M", ask="Find its matrix $M$."),
+            # The area factor from the entries of the composed matrix, not from the claim det M = s1 s2.
+            Part(name=r"|\det M|", ask="By what factor does it scale areas?", of=sp.Abs(Det(_composed())), reference=_area_factor),
+        ),
+    )
+
+
+def _area_factor(theta: float, s1: float, s2: float, h: float) -> float:
+    # The area of the image of the unit square: |cross product| of the images of e1 and e2.
+    columns = _transformation_reference(theta, s1, s2, h)
+    return float(abs(columns[0, 0] * columns[1, 1] - columns[1, 0] * columns[0, 1]))
+
+
+def _composed() -> sp.ImmutableMatrix:
+    """M = R_θ S H, entry by entry."""
+    return sp.ImmutableMatrix(
+        [
+            [s1 * sp.cos(theta), s1 * h * sp.cos(theta) - s2 * sp.sin(theta)],
+            [s1 * sp.sin(theta), s1 * h * sp.sin(theta) + s2 * sp.cos(theta)],
+        ]
     )
 
 
@@ -57,12 +79,7 @@ def matrix_transformations() -> Body:
     rotation = sp.ImmutableMatrix([[sp.cos(theta), -sp.sin(theta)], [sp.sin(theta), sp.cos(theta)]])
     scaling = sp.ImmutableMatrix([[s1, 0], [0, s2]])
     shear = sp.ImmutableMatrix([[1, h], [0, 1]])
-    composed = sp.ImmutableMatrix(
-        [
-            [s1 * sp.cos(theta), s1 * h * sp.cos(theta) - s2 * sp.sin(theta)],
-            [s1 * sp.sin(theta), s1 * h * sp.sin(theta) + s2 * sp.cos(theta)],
-        ]
-    )
+    composed = _composed()
     c, s = sp.cos(theta), sp.sin(theta)
     return Body(
         steps=(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from symwork import Body, Exercise, Input, Step, derivation
+from symwork import Body, Definition, Exercise, Input, Step, derivation
 from symwork.core.matrices import latex_vector
 
 i, j, l, r = sp.symbols("i j l r", integer=True, positive=True)  # noqa: E741
@@ -44,11 +44,13 @@ def _power_exercise(rng: np.random.Generator) -> Exercise:
     magnitudes = sorted((int(m) for m in rng.choice(np.arange(1, 6), size=3, replace=False)), reverse=True)
     lam = [m * int(rng.choice([-1, 1])) for m in magnitudes]
     c = [int(rng.choice([-2, -1, 1, 2]))] + [int(x) for x in rng.integers(-2, 3, size=2)]
+    while c[1] == c[2] == 0:  # a start on u_1 itself: e_k = 0 whatever the eigenvalues, a draw that tests nothing
+        c[1:] = [int(x) for x in rng.integers(-2, 3, size=2)]
     steps = int(rng.integers(1, 4))
     return Exercise(
         prompt=rf"A symmetric $A$ has eigenvalues $\bm{{\lambda}} = {latex_vector(lam)}$ with orthonormal eigenvectors $\bm{{u}}_i$, and $\bm{{x}}_0 = \sum_i c_i\bm{{u}}_i$ with $\bm{{c}} = {latex_vector(c)}$. Compute the squared error $e_k = \|A^k\bm{{x}}_0/(c_1\lambda_1^k) - \bm{{u}}_1\|^2$ after $k = {steps}$ steps.",
         values={"lamda": lam, "c": c, "k": steps},
-        answer_label="e_k",
+        answer_label=f"e_{{{steps}}}",
     )
 
 
@@ -72,7 +74,16 @@ def power_iteration(n: sp.Expr) -> Body:
     Q, lam, c = sp.IndexedBase("Q"), sp.IndexedBase("lamda"), sp.IndexedBase("c")
     steps_k = sp.Symbol("k", integer=True, positive=True)
     iterate = sp.Sum(Q[r, j] * lam[j] ** steps_k * c[j], (j, 1, n))  # (A^k x_0)_r
+    error = sp.Symbol("e_k")
     return Body(
+        definitions=(
+            Definition(
+                error,
+                sp.Sum((iterate / (c[1] * lam[1] ** steps_k) - Q[r, 1]) ** 2, (r, 1, n)),
+                (),
+                r"squared distance of the rescaled iterate $A^k\bm{x}_0/(c_1\lambda_1^k)$ from $\bm{u}_1$",
+            ),
+        ),
         indices={r: n, j: n, l: n, i: n},
         steps=(
             Step(
@@ -90,7 +101,7 @@ def power_iteration(n: sp.Expr) -> Body:
                 why=r"factor out the dominant term $c_1\lambda_1^k$",
             ),
             Step(
-                lhs=sp.Sum((iterate / (c[1] * lam[1] ** steps_k) - Q[r, 1]) ** 2, (r, 1, n)),
+                lhs=error,
                 rhs=sp.Sum((sp.Sum(Q[r, j] * c[j] / c[1] * (lam[j] / lam[1]) ** steps_k, (j, 2, n))) ** 2, (r, 1, n)),
                 why=r"the $j = 1$ term of the rescaled iterate is exactly $Q_{r1} = (\bm{u}_1)_r$",
             ),
@@ -100,6 +111,7 @@ def power_iteration(n: sp.Expr) -> Body:
             ),
         ),
         result=Step(
+            lhs=error,
             rhs=(lam[2] / lam[1]) ** (2 * steps_k)
             * sp.Sum((c[j] / c[1]) ** 2 * (lam[j] / lam[2]) ** (2 * steps_k), (j, 2, n)),
             why=r"factor out $(\lambda_2/\lambda_1)^{2k}$; each $(\lambda_j/\lambda_2)^{2k} \le 1$",

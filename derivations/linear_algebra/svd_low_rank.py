@@ -7,6 +7,7 @@ import sympy as sp
 
 from symwork import Body, Exercise, Input, Instance, Step, derivation
 from symwork.core.matrices import latex_matrix
+from symwork.core.spec import Part
 
 from ._common import jacobi_eigh, pythagorean_rotation
 
@@ -17,7 +18,8 @@ def _svd_sampler(rng: np.random.Generator, m: int, n: int, k: int) -> dict[str, 
     # The steps use the thin SVD A = U diag(σ) Vᵀ; the sampler draws A and supplies its factors.
     A = rng.uniform(-2.0, 2.0, (m, n))
     U, sigma, Vt = np.linalg.svd(A, full_matrices=False)
-    return {"A": A, "U": U, "sigma": sigma, "V": Vt.T}
+    # X Yᵀ is a random matrix of rank at most k, for the Eckart–Young claim.
+    return {"A": A, "U": U, "sigma": sigma, "V": Vt.T, "X": rng.normal(size=(m, k)), "Y": rng.normal(size=(n, k))}
 
 
 def _svd_reference(A: np.ndarray) -> np.ndarray:
@@ -45,14 +47,27 @@ def _svd_exercise(rng: np.random.Generator) -> Exercise:
     A = [[p * x, -q * y], [q * x, p * y]]
     energies = sorted((sp.Matrix(A).T * sp.Matrix(A)).eigenvals(multiple=True), reverse=True)
     return Exercise(
-        prompt=rf"Let $A = {latex_matrix(A)}$. Find its singular values and the errors $\|A - A_k\|_F^2$ of its best rank-$k$ approximations for $k = 1, 2$.",
+        prompt=rf"Let $A = {latex_matrix(A)}$.",
         values={"A": A},
         # Σ_{l>k} σ_l² needs the singular values, which are not a closed form in A for general sizes (the
         # derivation has an evaluator), so the engine cannot compute the key: it comes from the eigenvalues
-        # of AᵀA (exact integers here).
+        # of AᵀA (exact integers here), checked by the audit against the evaluator and LAPACK.
         answer=sp.ImmutableMatrix([sum(energies[k:], sp.S.Zero) for k in range(1, 3)]),
-        answer_label=r"(\|A - A_1\|_F^2, \|A - A_2\|_F^2)",
+        parts=(
+            Part(
+                name=r"(\sigma_1, \sigma_2)",
+                ask="Find its singular values, largest first.",
+                answer=sp.ImmutableMatrix([sp.sqrt(e) for e in energies]),
+                reference=_singular_values,
+            ),
+            Part(name=r"\|A - A_1\|_F^2", ask=r"Find the error $\|A - A_1\|_F^2$ of its best rank-1 approximation.", of=0),
+            Part(name=r"\|A - A_2\|_F^2", ask=r"Find the error $\|A - A_2\|_F^2$ of its best rank-2 approximation.", of=1),
+        ),
     )
+
+
+def _singular_values(A: np.ndarray) -> np.ndarray:
+    return np.linalg.svd(A, compute_uv=False)
 
 
 @derivation(
@@ -74,7 +89,9 @@ def _svd_exercise(rng: np.random.Generator) -> Exercise:
 )
 def svd_low_rank(m: sp.Expr, n: sp.Expr, k: sp.Expr) -> Body:
     A, U, V, sigma = sp.IndexedBase("A"), sp.IndexedBase("U"), sp.IndexedBase("V"), sp.IndexedBase("sigma")
+    X, Y = sp.IndexedBase("X"), sp.IndexedBase("Y")
     p = sp.Min(m, n)
+    error = sp.Sum(sp.Sum((A[i, j] - sp.Sum(U[i, l] * sigma[l] * V[j, l], (l, 1, k))) ** 2, (j, 1, n)), (i, 1, m))
     tail = sp.Sum(U[i, l] * sigma[l] * V[j, l], (l, k + 1, p))
     return Body(
         indices={i: m, j: n, l: p, t: p},
@@ -103,8 +120,15 @@ def svd_low_rank(m: sp.Expr, n: sp.Expr, k: sp.Expr) -> Body:
                 rhs=sp.Sum(sigma[l] ** 2, (l, k + 1, p)),
                 why=r"orthonormal singular vectors: $\sum_i U_{il}U_{it} = \sum_j V_{jl}V_{jt} = \delta_{lt}$",
             ),
+            Step(
+                lhs=sp.Sum(sp.Sum((A[i, j] - sp.Sum(X[i, l] * Y[j, l], (l, 1, k))) ** 2, (j, 1, n)), (i, 1, m)),
+                rhs=sp.Sum(sigma[l] ** 2, (l, k + 1, p)),
+                relation=">=",
+                why=r"Eckart--Young (cited): no matrix $B = XY^\top$ of rank at most $k$ does better than $A_k$; the audit samples random $X \in \R^{m\times k}$, $Y \in \R^{n\times k}$",
+            ),
         ),
         result=Step(
+            lhs=error,
             rhs=sp.Sum(sp.Sum(A[i, j] ** 2, (j, 1, n)), (i, 1, m)) - sp.Sum(sigma[l] ** 2, (l, 1, k)),
             why=r"$\|A\|_F^2 = \sum_{l=1}^{p}\sigma_l^2$ (the case $k = 0$): the error is the energy not kept",
         ),

@@ -27,12 +27,15 @@ def _projection_evaluator(instance: Instance, values: dict[str, np.ndarray]) -> 
 
 
 def _projection_exercise(rng: np.random.Generator) -> Exercise:
-    # Two independent integer columns in R^3 (a nonzero cross product) keep AᵀA invertible.
+    # Two independent integer columns in R^3 (a nonzero cross product) keep AᵀA invertible; b off the
+    # column space (a nonzero triple product) makes p differ from b and depend on A.
     while True:
         A = rng.integers(-2, 3, size=(3, 2))
         if np.any(np.cross(A[:, 0], A[:, 1]) != 0):
             break
     b = rng.integers(-3, 4, size=3)
+    while int(np.cross(A[:, 0], A[:, 1]) @ b) == 0:
+        b = rng.integers(-3, 4, size=3)
     return Exercise(
         prompt=rf"Project $\bm{{b}} = {latex_vector(b.tolist())}^\top$ orthogonally onto the column space of $A = {latex_matrix(A.tolist())}$: compute $\bm{{p}} = A(A^\top A)^{{-1}}A^\top\bm{{b}}$.",
         values={"A": A.tolist(), "b": b.tolist()},

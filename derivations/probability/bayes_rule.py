@@ -6,6 +6,7 @@ import numpy as np
 import sympy as sp
 
 from symwork import Body, Definition, Exercise, Input, Step, derivation
+from symwork.core.spec import Part
 
 i, r = sp.symbols("i r", integer=True, positive=True)
 prior = sp.IndexedBase("pi")
@@ -29,11 +30,13 @@ def _exercise(rng: np.random.Generator) -> Exercise:
     return Exercise(
         prompt=(
             rf"A disease has prevalence ${sp.latex(prevalence)}$. A test detects it with probability ${sp.latex(sensitivity)}$ "
-            rf"and gives a false positive with probability ${sp.latex(false_positive)}$. A patient tests positive: "
-            r"compute $(P(D \mid +), P(\neg D \mid +))$."
+            rf"and gives a false positive with probability ${sp.latex(false_positive)}$. A patient tests positive."
         ),
         values={"pi": [prevalence, 1 - prevalence], "L": [sensitivity, false_positive]},
-        answer_label=r"\bm{w}",
+        parts=(
+            Part(name=r"P(D \mid +)", ask=r"Compute the probability $P(D \mid +)$ that the patient has the disease.", of=0),
+            Part(name=r"P(\neg D \mid +)", ask=r"Compute the probability $P(\neg D \mid +)$ that they do not.", of=1),
+        ),
     )
 
 

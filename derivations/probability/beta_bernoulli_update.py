@@ -8,24 +8,28 @@ from math import lgamma
 import numpy as np
 import sympy as sp
 
-from symwork import Body, Definition, Exercise, Input, Step, derivation
+from symwork import Body, Exercise, Input, Step, derivation
+from symwork.core.spec import Part
 from symwork.publish.figures import new_figure, pdf_bytes
 
 alpha, beta = sp.Symbol("alpha", positive=True), sp.Symbol("beta", positive=True)
 k, n = sp.Symbol("k", nonnegative=True), sp.Symbol("n", positive=True)
 theta = sp.Symbol("theta", positive=True)
-u, v = sp.Symbol("u", real=True), sp.Symbol("v", real=True)
-ell = sp.Symbol("ell")
+# The posterior's parameters as the checks find them: by matching the first two moments of the
+# posterior, computed from the prior's moments alone (see _beta_bernoulli_by_moments).
+alpha_post, beta_post = sp.Symbol("alphaprime"), sp.Symbol("betaprime")  # printed \alpha', \beta'
 
 
 def _coin_counts_and_prior(rng: np.random.Generator) -> dict[str, np.ndarray]:
     trials = int(rng.integers(1, 12))
-    return {
-        "alpha": rng.uniform(0.5, 2.5),
-        "beta": rng.uniform(0.5, 2.5),
+    point = {
+        "alpha": np.asarray(rng.uniform(0.5, 2.5)),
+        "beta": np.asarray(rng.uniform(0.5, 2.5)),
         "k": np.asarray(float(rng.integers(0, trials + 1))),
         "n": np.asarray(float(trials)),
     }
+    posterior = _beta_bernoulli_by_moments(**{name: float(value) for name, value in point.items()})
+    return {**point, "alphaprime": np.asarray(posterior[0]), "betaprime": np.asarray(posterior[1])}
 
 
 def _beta_prior_moment(a: float, b: float, m: int) -> float:
@@ -58,9 +62,9 @@ def _exercise(rng: np.random.Generator) -> Exercise:
         "n": trials,
     }
     return Exercise(
-        prompt=rf"With a $\BetaDist({values['alpha']}, {values['beta']})$ prior on a coin's bias, you observe {values['k']} heads in {trials} tosses. Give the parameters $(\alpha', \beta')$ of the posterior.",
+        prompt=rf"With a $\BetaDist({values['alpha']}, {values['beta']})$ prior on a coin's bias, you observe {values['k']} heads in {trials} tosses; the posterior is $\BetaDist(\alpha', \beta')$.",
         values=values,
-        answer_label=r"(\alpha', \beta')",
+        parts=(Part(name=r"\alpha'", ask=r"Give $\alpha'$.", of=0), Part(name=r"\beta'", ask=r"Give $\beta'$.", of=1)),
     )
 
 
@@ -85,7 +89,7 @@ def _figure() -> bytes:
     id="beta-bernoulli-update",
     title="Beta-Bernoulli conjugate update",
     topic="probability",
-    question=r"With prior $\theta \sim \BetaDist(\alpha, \beta)$ and $k$ successes in $n$ Bernoulli($\theta$) trials, show that the posterior is $\BetaDist(\alpha + k, \beta + n - k)$.",
+    question=r"With prior $\theta \sim \BetaDist(\alpha, \beta)$, density proportional to $\theta^{\alpha-1}(1-\theta)^{\beta-1}$ on $(0, 1)$, and $k$ successes in $n$ Bernoulli($\theta$) trials, show that the posterior is $\BetaDist(\alpha', \beta')$ with $(\alpha', \beta') = (\alpha + k, \beta + n - k)$.",
     inputs=[
         Input("alpha", (), "positive", "prior pseudo-count of successes"),
         Input("beta", (), "positive", "prior pseudo-count of failures"),
@@ -102,36 +106,22 @@ def beta_bernoulli_update() -> Body:
     prior_kernel = theta ** (alpha - 1) * (1 - theta) ** (beta - 1)
     likelihood = theta**k * (1 - theta) ** (n - k)
     return Body(
-        definitions=(
-            Definition(
-                ell,
-                (alpha - 1) * u + (beta - 1) * v + k * u + (n - k) * v,
-                (),
-                r"log prior plus log likelihood in $u = \log\theta$, $v = \log(1 - \theta)$",
-            ),
-        ),
-        variables=(
-            Input("theta", (), "unit", "the coin's bias"),
-            Input("u", (), "real", r"$\log\theta$"),
-            Input("v", (), "real", r"$\log(1 - \theta)$"),
-        ),
+        variables=(Input("theta", (), "unit", "the coin's bias"),),
         steps=(
             Step(
                 lhs=sp.Mul(prior_kernel, likelihood, evaluate=False),
                 rhs=theta ** (alpha + k - 1) * (1 - theta) ** (beta + n - k - 1),
-                why=r"prior kernel times likelihood: exponents add",
+                why=r"Bayes: the posterior density is proportional to prior times likelihood; exponents add",
             ),
             Step(
-                lhs=ell,
-                rhs=(alpha + k - 1) * u + (beta + n - k - 1) * v,
-                why=r"collect the sufficient statistics $u$ and $v$",
+                lhs=sp.log(theta ** (alpha + k - 1) * (1 - theta) ** (beta + n - k - 1)),
+                rhs=(alpha + k - 1) * sp.log(theta) + (beta + n - k - 1) * sp.log(1 - theta),
+                why=r"on the log scale: a Beta kernel is determined by the coefficients of $\ln\theta$ and $\ln(1-\theta)$, two functions of $\theta$ that are not multiples of each other",
             ),
-            Step(lhs=sp.Derivative(ell, u), rhs=alpha + k - 1, why=r"coefficient of $\log\theta$"),
-            Step(lhs=sp.Derivative(ell, v), rhs=beta + n - k - 1, why=r"coefficient of $\log(1 - \theta)$"),
         ),
         result=Step(
-            lhs=sp.Matrix([1 + sp.Derivative(ell, u), 1 + sp.Derivative(ell, v)]),
+            lhs=sp.Matrix([alpha_post, beta_post]),
             rhs=sp.Matrix([alpha + k, beta + n - k]),
-            why=r"match the Beta kernel $\theta^{\alpha' - 1}(1 - \theta)^{\beta' - 1}$",
+            why=r"a density on $(0, 1)$ proportional to $\theta^{a-1}(1-\theta)^{b-1}$ is $\BetaDist(a, b)$, its normaliser fixed by integrating to 1 (the checks match the posterior's moments numerically)",
         ),
     )

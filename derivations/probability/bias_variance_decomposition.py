@@ -83,7 +83,8 @@ def bias_variance_decomposition(n: sp.Expr) -> Body:
         ),
         result=Step(
             lhs=risk,
-            rhs=p**2 * (weight_sum - 1) ** 2 + p * (1 - p) * sp.Sum(w[t] ** 2, (t, 1, n)) + p * (1 - p),
+            # Written unevaluated so that it prints in the order the question names: bias², variance, noise.
+            rhs=sp.Add(p**2 * (weight_sum - 1) ** 2, p * (1 - p) * sp.Sum(w[t] ** 2, (t, 1, n)), p * (1 - p), evaluate=False),
             why=r"bias$^2$ + variance + noise; $w_t = 1/n$ gives $p(1 - p)(1 + 1/n)$",
         ),
     )

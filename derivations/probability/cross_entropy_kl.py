@@ -6,6 +6,7 @@ import numpy as np
 import sympy as sp
 
 from symwork import Body, Definition, Exercise, Input, Step, derivation
+from symwork.core.spec import Part
 
 j, k = sp.symbols("j k", integer=True, positive=True)
 p = sp.IndexedBase("p")
@@ -31,13 +32,22 @@ def _exercise(rng: np.random.Generator) -> Exercise:
     p_text = ", ".join(sp.latex(v) for v in values["p"])
     q_text = ", ".join(sp.latex(v) for v in values["q"])
     return Exercise(
-        prompt=(
-            rf"For $\bm{{p}} = ({p_text})$ and $\bm{{q}} = ({q_text})$, compute the entropy $H(\bm{{p}})$ and the "
-            rf"divergence $\KL(\bm{{p}}\,\|\,\bm{{q}})$ (natural logarithms), and hence the cross-entropy $H(\bm{{p}}, \bm{{q}})$."
-        ),
+        prompt=rf"Let $\bm{{p}} = ({p_text})$ and $\bm{{q}} = ({q_text})$; use natural logarithms (nats).",
         values=values,
-        answer_label=r"H(\bm{p}, \bm{q})",
+        parts=(
+            Part(name=r"H(\bm{p})", ask=r"Compute the entropy $H(\bm{p})$.", of=H_p, reference=_entropy),
+            Part(name=r"\KL(\bm{p}\,\|\,\bm{q})", ask=r"Compute the divergence $\KL(\bm{p}\,\|\,\bm{q})$.", of=KL_pq, reference=_divergence),
+            Part(name=r"H(\bm{p}, \bm{q})", ask=r"Hence compute the cross-entropy $H(\bm{p}, \bm{q})$."),
+        ),
     )
+
+
+def _entropy(p: np.ndarray, q: np.ndarray) -> float:
+    return float(-np.sum(p * np.log(p)))
+
+
+def _divergence(p: np.ndarray, q: np.ndarray) -> float:
+    return float(np.sum(p * np.log(p / q)))
 
 
 @derivation(
@@ -64,7 +74,7 @@ def _exercise(rng: np.random.Generator) -> Exercise:
     tags=("cross-entropy", "kl", "entropy"),
 )
 def cross_entropy_kl(n: sp.Expr) -> Body:
-    cross_entropy = -sp.Sum(p[k] * sp.log(q[k]), (k, 1, n))
+    cross_entropy = -sp.Sum(p[k] * sp.log(q[k]), (k, 1, n))  # printed as written, H(p, q) in the question
     return Body(
         definitions=(
             Definition(H_p, -sp.Sum(p[k] * sp.log(p[k]), (k, 1, n)), (), "entropy of $\\bm{p}$"),
@@ -89,6 +99,12 @@ def cross_entropy_kl(n: sp.Expr) -> Body:
                 why=r"the entropy term does not depend on $\bm{q}$: both losses have the same gradient in $\bm{q}$",
             ),
             Step(rhs=-p[j] / q[j], why=r"only the term $k = j$ depends on $q_j$"),
+            Step(
+                lhs=KL_pq,
+                rhs=sp.S.Zero,
+                relation=">=",
+                why=r"Gibbs' inequality (derived in its own problem): so $H(\bm{p}, \bm{q}) \ge H(\bm{p})$, with equality only at $\bm{q} = \bm{p}$",
+            ),
         ),
         result=Step(
             lhs=cross_entropy,

@@ -37,6 +37,8 @@ def _dirichlet_by_evidence_ratio(c: np.ndarray, alpha: float) -> np.ndarray:
 def _exercise(rng: np.random.Generator) -> Exercise:
     counts = [int(value) for value in rng.integers(0, 6, size=3)]
     counts[int(rng.integers(0, 3))] += 1  # at least one observed token
+    while len(set(counts)) == 1:  # equal counts give the uniform estimate whatever α is: a draw that tests nothing
+        counts[int(rng.integers(0, 3))] += 1
     smoothing = sp.Rational(1, int(rng.choice([1, 2]))) * int(rng.choice([1, 1, 2]))
     return Exercise(
         prompt=rf"A vocabulary of 3 words has counts $({', '.join(map(str, counts))})$. Give the add-${sp.latex(smoothing)}$ smoothed probabilities, the posterior mean under a symmetric $\Dir({sp.latex(smoothing)})$ prior.",
@@ -90,12 +92,16 @@ def dirichlet_smoothing(V: sp.Expr) -> Body:  # noqa: N803 - size names
                 rhs=(alpha + c[i]) / sp.Sum(concentration, (r, 1, V)),
                 why=r"$\Gamma(a + 1) = a\,\Gamma(a)$ in the ratio of Dirichlet normalisers",
             ),
-            Step(rhs=(c[i] + alpha) / (total + V * alpha), why=r"$\sum_k (\alpha + c_k) = N + V\alpha$"),
             Step(
+                lhs=(c[i] + alpha) / (total + V * alpha),
                 rhs=sp.Mul(share, c[i] / total, evaluate=False) + sp.Mul(1 - share, 1 / V, evaluate=False),
-                why=r"a mixture of the ML estimate $c_i/N$ and the uniform $1/V$, with weight $N/(N + V\alpha)$",
+                why=r"the add-$\alpha$ estimate is a mixture of the ML estimate $c_i/N$ and the uniform $1/V$, with weight $N/(N + V\alpha)$ on the data",
             ),
         ),
-        result=Step(lhs=smoothed[i], rhs=(c[i] + alpha) / (total + V * alpha), why=r"add-$\alpha$ smoothing"),
+        result=Step(
+            lhs=smoothed[i],
+            rhs=(c[i] + alpha) / (total + V * alpha),
+            why=r"$\sum_k (\alpha + c_k) = N + V\alpha$ in the second line: add-$\alpha$ smoothing",
+        ),
         result_indices=(i,),
     )

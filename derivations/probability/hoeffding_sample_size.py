@@ -8,13 +8,17 @@ import numpy as np
 import sympy as sp
 from scipy import optimize
 
-from symwork import Body, Definition, Exercise, Input, Step, derivation, exact_answer
+from symwork import Body, Definition, Exercise, Input, Step, derivation
+from symwork.core.spec import Part
+from symwork.publish.printing import latex
 
 epsilon = sp.Symbol("epsilon", positive=True)
 delta = sp.Symbol("delta", positive=True)
 n = sp.Symbol("n", positive=True)  # the sample size, a free variable of the steps (not an input)
-t = sp.Symbol("t", positive=True)  # the Chernoff parameter
+t = sp.Symbol("t", real=True)  # the Chernoff parameter
+p = sp.Symbol("p", positive=True)  # the mean of a Bernoulli variable, the extreme case of Hoeffding's lemma
 B = sp.Symbol("B")  # the two-sided Hoeffding bound at sample size n
+n_min = sp.Symbol(r"n_{\min}")  # the threshold, found numerically by the sampler
 
 
 def _hoeffding_bound(size: float, eps: float) -> float:
@@ -34,17 +38,18 @@ def _sample_size_reference(epsilon: Any, delta: Any) -> float:
     )
 
 
+def _threshold_sampler(rng: np.random.Generator) -> dict[str, Any]:
+    point = {"epsilon": np.asarray(rng.uniform(0.01, 0.3)), "delta": np.asarray(rng.uniform(0.05, 0.95))}
+    return {**point, r"n_{\min}": np.asarray(_sample_size_reference(**point))}
+
+
+def _sample_size(epsilon: Any, delta: Any) -> float:
+    """The smallest whole sample size with a bound at most δ: the root found numerically, rounded up."""
+    return float(np.ceil(_sample_size_reference(epsilon, delta) - 1e-9))
+
+
 _EPSILONS = (sp.Rational(1, 4), sp.Rational(1, 5), sp.Rational(1, 10), sp.Rational(1, 20), sp.Rational(1, 50))
 _DELTAS = (sp.Rational(1, 10), sp.Rational(1, 20), sp.Rational(1, 50), sp.Rational(1, 100), sp.Rational(1, 200))
-
-
-def _tidy_logs(expr: sp.Expr) -> sp.Expr:
-    # simplify() folds 1250 ln 20 into ln(20^1250), a 1600-digit integer; unfold perfect powers again.
-    def unfold(term: sp.Expr) -> sp.Expr:
-        power = sp.perfect_power(int(term.args[0]))
-        return power[1] * sp.log(power[0]) if power else term
-
-    return expr.replace(lambda e: isinstance(e, sp.log) and e.args[0].is_Integer and e.args[0] > 1, unfold)
 
 
 def _exercise(rng: np.random.Generator) -> Exercise:
@@ -55,14 +60,19 @@ def _exercise(rng: np.random.Generator) -> Exercise:
     return Exercise(
         prompt=(
             r"Independent observations $x_1, \dots, x_n \in [0, 1]$ have mean $\mu$. Using Hoeffding's inequality, find the "
-            rf"threshold $n_{{\min}}$ such that every $n \ge n_{{\min}}$ guarantees $P(|\bar x - \mu| \ge {sp.latex(values['epsilon'])}) "
-            rf"\le {sp.latex(values['delta'])}$ (give $n_{{\min}}$ exactly; the sample size is $\lceil n_{{\min}} \rceil$)."
+            rf"threshold $n_{{\min}}$ such that every $n \ge n_{{\min}}$ guarantees $P(|\bar x - \mu| \ge {latex(values['epsilon'])}) "
+            rf"\le {latex(values['delta'])}$ (natural logarithms)."
         ),
         values=values,
-        # Given here, not left to the engine: its exact answer is simplify()'d, which folds n ln m into
-        # ln(m^n) (a 1600-digit integer at ε = 1/50); _tidy_logs unfolds it. Drop once the engine keeps logs tidy.
-        answer=_tidy_logs(exact_answer(hoeffding_sample_size, values)),
-        answer_label=r"n_{\min}",
+        parts=(
+            Part(name=r"n_{\min}", ask=r"Give $n_{\min}$ exactly."),
+            Part(
+                name=r"\lceil n_{\min} \rceil",
+                ask=r"How many observations are needed, $\lceil n_{\min} \rceil$?",
+                of=sp.ceiling(sp.log(2 / delta) / (2 * epsilon**2)),
+                reference=_sample_size,
+            ),
+        ),
     )
 
 
@@ -82,6 +92,7 @@ def _exercise(rng: np.random.Generator) -> Exercise:
         ),
     ],
     reference=_sample_size_reference,
+    sampler=_threshold_sampler,
     exercise=_exercise,
     tags=("hoeffding", "concentration", "pac"),
 )
@@ -91,14 +102,24 @@ def hoeffding_sample_size() -> Body:
     return Body(
         definitions=(
             Definition(
-                B, 2 * sp.exp(-2 * n * epsilon**2), (), "Hoeffding bound on $P(|\\bar x - \\mu| \\ge \\varepsilon)$"
+                B, 2 * sp.exp(-2 * n * epsilon**2), (), "a name for the two-sided bound that the first lines derive"
             ),
         ),
         variables=(
             Input("n", (), "count", "sample size"),
-            Input("t", (), "positive", "Chernoff parameter"),
+            Input("t", (), "real", "Chernoff parameter"),
+            Input("p", (), "unit", "mean of a Bernoulli variable"),
         ),
         steps=(
+            Step(
+                lhs=p * sp.exp(t * (1 - p)) + (1 - p) * sp.exp(-t * p),
+                rhs=sp.exp(t**2 / 8),
+                relation="<=",
+                why=(
+                    r"Hoeffding's lemma, cited: $\E[e^{t(x - \mu)}] \le e^{t^2/8}$ for $x \in [0, 1]$; here the "
+                    r"extreme case $x \sim \Bern(p)$, sampled over $p$ and $t$"
+                ),
+            ),
             Step(
                 lhs=sp.Derivative(exponent, t),
                 rhs=-epsilon + t / (4 * n),
@@ -123,8 +144,8 @@ def hoeffding_sample_size() -> Body:
             ),
         ),
         result=Step(
-            lhs=n + sp.log(B / delta) / (2 * epsilon**2),
+            lhs=n_min,
             rhs=sp.log(2 / delta) / (2 * epsilon**2),
-            why=r"the threshold does not depend on $n$: $B \le \delta$ exactly when $n \ge n_{\min} = \ln(2/\delta)/(2\varepsilon^2)$",
+            why=r"$B \le \delta$ exactly when the bracket is $\le 0$, i.e.\ $n \ge n_{\min}$ (the checks find where $B = \delta$ numerically and compare)",
         ),
     )

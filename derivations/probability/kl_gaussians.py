@@ -9,6 +9,7 @@ import sympy as sp
 from scipy import stats
 
 from symwork import Body, Exercise, Input, Step, derivation
+from symwork.publish.printing import latex
 
 x = sp.Symbol("x", real=True)
 mu1, mu2 = sp.Symbol("mu1", real=True), sp.Symbol("mu2", real=True)
@@ -100,7 +101,7 @@ def _exercise(rng: np.random.Generator) -> Exercise:
             rf"$\mu_1 = {m1}$, $\sigma_1 = {s1}$, $\mu_2 = {m2}$, $\sigma_2 = {s2}$ (natural logarithms)."
         ),
         values=values,
-        answer_label=r"\KL",
+        answer_label=rf"\KL\big(\Normal({m1}, {latex(values['sigma1'] ** 2)})\,\|\,\Normal({m2}, {latex(values['sigma2'] ** 2)})\big)",
     )
 
 

@@ -7,6 +7,7 @@ import sympy as sp
 from scipy import stats
 
 from symwork import Body, Definition, Exercise, Input, Step, derivation
+from symwork.core.spec import Part
 
 i, j = sp.symbols("i j", integer=True, positive=True)
 y = sp.IndexedBase("y")
@@ -18,6 +19,10 @@ MSE = sp.Symbol(r"\operatorname{MSE}")
 def _gaussian_nll_reference(y: np.ndarray, mu: np.ndarray, sigma: float) -> float:
     # scipy's log-density, averaged: the definition, independent of the MSE form of the result.
     return float(-np.mean(stats.norm.logpdf(y, loc=mu, scale=float(sigma))))
+
+
+def _mse(y: np.ndarray, mu: np.ndarray, sigma: float) -> float:
+    return float(np.mean((y - mu) ** 2))
 
 
 def _exercise(rng: np.random.Generator) -> Exercise:
@@ -32,11 +37,13 @@ def _exercise(rng: np.random.Generator) -> Exercise:
     return Exercise(
         prompt=(
             rf"A regression model predicts means $\bm{{\mu}} = ({means})$ for the targets $\bm{{y}} = ({targets})$, with "
-            rf"Gaussian noise of standard deviation $\sigma = {sp.latex(values['sigma'])}$. Compute the mean squared error and "
-            r"hence the average negative log-likelihood per observation."
+            rf"Gaussian noise of standard deviation $\sigma = {sp.latex(values['sigma'])}$ (natural logarithms)."
         ),
         values=values,
-        answer_label=r"-\frac{1}{N}\ln L",
+        parts=(
+            Part(name=r"\operatorname{MSE}", ask="Compute the mean squared error.", of=MSE, reference=_mse),
+            Part(name=r"-\frac{1}{N}\ln L", ask="Hence compute the average negative log-likelihood per observation."),
+        ),
     )
 
 

@@ -6,6 +6,7 @@ import numpy as np
 import sympy as sp
 
 from symwork import Body, Definition, Exercise, Input, Step, derivation
+from symwork.core.spec import Part
 
 t = sp.Symbol("t", integer=True, positive=True)
 x = sp.IndexedBase("x")
@@ -35,10 +36,13 @@ def _exercise(rng: np.random.Generator) -> Exercise:
     return Exercise(
         prompt=(
             rf"Prior $\mu \sim \Normal({values['mu0']}, {values['tau0'] ** 2})$; observations $x_t \sim \Normal(\mu, {values['sigma'] ** 2})$ "
-            rf"are ${', '.join(map(str, data))}$. Give the posterior mean and variance of $\mu$."
+            rf"are ${', '.join(map(str, data))}$."
         ),
         values=values,
-        answer_label=r"(\mu_N, \lambda_N^{-1})",
+        parts=(
+            Part(name=r"\mu_N", ask=r"Give the posterior mean $\mu_N$ of $\mu$.", of=0),
+            Part(name=r"\lambda_N^{-1}", ask=r"Give the posterior variance $\lambda_N^{-1}$ of $\mu$.", of=1),
+        ),
     )
 
 
@@ -64,9 +68,15 @@ def normal_normal_update(N: sp.Expr) -> Body:  # noqa: N803 - size names
     return Body(
         definitions=(
             Definition(ell, log_post, (), "log prior plus log likelihood, up to a constant"),
-            Definition(precision, 1 / tau0**2 + N / sigma**2, (), "posterior precision"),
+            # Not "given": that these are the posterior's precision and mean is what the problem asks to show;
+            # the question names the formulas, and the checks need them.
+            Definition(precision, 1 / tau0**2 + N / sigma**2, (), "the precision named in the question", given=False),
             Definition(
-                mean_post, (mu0 / tau0**2 + sp.Sum(x[t], (t, 1, N)) / sigma**2) / precision, (), "posterior mean"
+                mean_post,
+                (mu0 / tau0**2 + sp.Sum(x[t], (t, 1, N)) / sigma**2) / precision,
+                (),
+                "the mean named in the question",
+                given=False,
             ),
         ),
         indices={t: N},

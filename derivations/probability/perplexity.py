@@ -7,6 +7,7 @@ import sympy as sp
 from scipy import stats
 
 from symwork import Body, Definition, Exercise, Input, Step, derivation
+from symwork.core.spec import Part
 
 i = sp.Symbol("i", integer=True, positive=True)
 logp = sp.IndexedBase("logp")
@@ -24,6 +25,14 @@ def _perplexity_reference(logp: np.ndarray) -> float:
     return float(1.0 / stats.gmean(np.exp(np.asarray(logp, dtype=float))))
 
 
+def _nats(logp: np.ndarray) -> float:
+    return float(-np.mean(logp))
+
+
+def _bits(logp: np.ndarray) -> float:
+    return float(-np.mean(np.log2(np.exp(logp))))
+
+
 def _exercise(rng: np.random.Generator) -> Exercise:
     # Probabilities 2^{-k} make the perplexity a power of 2 and the bits per token a simple fraction.
     tokens = int(rng.integers(2, 5))
@@ -32,11 +41,14 @@ def _exercise(rng: np.random.Generator) -> Exercise:
     listed = ", ".join(sp.latex(prob) for prob in probabilities)
     return Exercise(
         prompt=(
-            rf"A language model assigns the probabilities $({listed})$ to the $N = {tokens}$ observed tokens of a text. "
-            r"Compute the mean negative log-likelihood, the bits per token and the perplexity."
+            rf"A language model assigns the probabilities $({listed})$ to the $N = {tokens}$ observed tokens of a text."
         ),
         values={"logp": [sp.log(prob) for prob in probabilities]},
-        answer_label=r"\mathrm{PPL}",
+        parts=(
+            Part(name=r"\overline{\mathrm{NLL}}", ask="Compute the mean negative log-likelihood, in nats (natural logarithms).", of=NLL, reference=_nats),
+            Part(name=r"\text{bits per token}", ask="Compute the bits per token.", of=NLL / sp.log(2), reference=_bits),
+            Part(name=r"\mathrm{PPL}", ask="Compute the perplexity."),
+        ),
     )
 
 

@@ -9,6 +9,7 @@ import sympy as sp
 from scipy import stats
 
 from symwork import Body, Definition, Exercise, Input, Step, derivation
+from symwork.core.spec import Part
 
 TP, FP, FN = (sp.Symbol(name, positive=True) for name in ("TP", "FP", "FN"))
 precision, recall, F1 = sp.Symbol("P"), sp.Symbol("R"), sp.Symbol("F_1")
@@ -17,6 +18,14 @@ precision, recall, F1 = sp.Symbol("P"), sp.Symbol("R"), sp.Symbol("F_1")
 def _f1_reference(TP: Any, FP: Any, FN: Any) -> float:  # noqa: N803 - the usual names of the counts
     # The definition: the harmonic mean of precision and recall.
     return float(stats.hmean([float(TP) / (float(TP) + float(FP)), float(TP) / (float(TP) + float(FN))]))
+
+
+def _precision(TP: Any, FP: Any, FN: Any) -> float:  # noqa: N803
+    return float(TP) / (float(TP) + float(FP))
+
+
+def _recall(TP: Any, FP: Any, FN: Any) -> float:  # noqa: N803
+    return float(TP) / (float(TP) + float(FN))
 
 
 def _exercise(rng: np.random.Generator) -> Exercise:
@@ -29,10 +38,14 @@ def _exercise(rng: np.random.Generator) -> Exercise:
     return Exercise(
         prompt=(
             rf"A classifier makes ${values['TP']}$ true positives, ${values['FP']}$ false positives and ${values['FN']}$ false "
-            r"negatives on a test set. Compute its precision, recall and $F_1$ score."
+            r"negatives on a test set."
         ),
         values=values,
-        answer_label="F_1",
+        parts=(
+            Part(name="P", ask="Compute its precision $P$.", of=precision, reference=_precision),
+            Part(name="R", ask="Compute its recall $R$.", of=recall, reference=_recall),
+            Part(name="F_1", ask="Compute its $F_1$ score."),
+        ),
     )
 
 

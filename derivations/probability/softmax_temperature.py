@@ -8,6 +8,7 @@ import sympy as sp
 
 from symwork import Body, Definition, Exercise, Input, Step, derivation
 from symwork.publish.figures import new_figure, pdf_bytes
+from symwork.publish.printing import latex
 
 i, j, k = sp.symbols("i j k", integer=True, positive=True)
 z = sp.IndexedBase("z")
@@ -29,7 +30,7 @@ def _exercise(rng: np.random.Generator) -> Exercise:
     while len(set(weights)) == 1:  # equal logits make every derivative zero: draw again
         weights = [int(w) for w in rng.integers(1, 5, size=3)]
     temperature = sp.Rational(1, int(rng.integers(1, 4)))
-    logits = ", ".join(sp.latex(sp.log(w)) for w in weights)
+    logits = ", ".join(latex(sp.log(w)) for w in weights)
     return Exercise(
         prompt=(
             rf"For $\bm{{s}} = \softmax(\bm{{z}}/T)$ with $\bm{{z}} = ({logits})$ and $T = {sp.latex(temperature)}$, compute "
@@ -96,7 +97,7 @@ def softmax_temperature(n: sp.Expr) -> Body:
             Step(
                 lhs=sp.Limit(sp.exp(-gap / T), T, 0, "+"),
                 rhs=sp.S.Zero,
-                why=r"$T \to 0^+$: a logit $g > 0$ below the maximum has $s_i/s_{\max} = e^{-g/T} \to 0$, so $\bm{s}$ tends to the one-hot vector of the argmax",
+                why=r"$T \to 0^+$: a logit below the maximum, by the gap $g = z_{\max} - z_i > 0$, has $s_i/s_{\max} = e^{-g/T} \to 0$, so $\bm{s}$ tends to the one-hot vector of the argmax",
             ),
             Step(
                 lhs=sp.Derivative(s[i], T),
@@ -112,6 +113,7 @@ def softmax_temperature(n: sp.Expr) -> Body:
             ),
         ),
         result=Step(
+            lhs=sp.Derivative(s[i], T),
             rhs=s[i] / T**2 * (sp.Sum(s[k] * z[k], (k, 1, n)) - z[i]),
             why=r"factor out $s_i/T^2$: lowering $T$ moves mass to logits above the mean $\sum_k s_k z_k$",
         ),

@@ -48,14 +48,21 @@ def equal_in_process(
 
 
 def check_in_process(
-    derivation_id: str, answer_text: str, *, seed: int | None = None, budget: float = 1.0
+    derivation_id: str,
+    answer_text: str,
+    *,
+    seed: int | None = None,
+    budget: float = 1.0,
+    secret: bytes | None = None,
+    part: str | None = None,
 ) -> dict[str, Any]:
     """The work of `check`, without a sandbox. Raises SymworkError on bad input."""
     # SymPy, the parser and the library load in the worker that runs this (start-up speed of the caller).
     from symwork.answers.marking import check_answer
     from symwork.core import registry
 
-    return check_answer(registry.get(derivation_id), answer_text, seed=seed, budget=budget).to_json()
+    derivation = registry.get(derivation_id)
+    return check_answer(derivation, answer_text, seed=seed, budget=budget, secret=secret, part=part).to_json()
 
 
 def warm_in_process(*, library: bool = False) -> None:
@@ -116,6 +123,15 @@ def _guarded(
         return Comparison(AnswerVerdict.ERROR, error=str(exc))
 
 
+def guarded(target: Callable[..., dict[str, Any]], *args: Any, timeout: float, sandbox: Sandbox | str | None = None, **kwargs: Any) -> dict[str, Any]:
+    """Run ``target`` (trusted code on untrusted text) in the sandbox under ``timeout``: its JSON, or a verdict saying why not.
+
+    A stopped or failed run gives ``{"verdict": "undecided" | "error", "method", "detail", "error", "counterexample": None}``.
+    """
+    found = _guarded(target, args, kwargs, timeout=timeout, sandbox=sandbox)
+    return found if isinstance(found, dict) else found.to_json()
+
+
 def equal(
     a_text: str,
     b_text: str,
@@ -146,15 +162,19 @@ def check(
     seed: int | None = None,
     timeout: float = 2.0,
     sandbox: Sandbox | str | None = None,
+    secret: bytes | None = None,
+    part: str | None = None,
 ) -> dict[str, Any]:
-    """Check a typed answer against a derivation's result (general form, or the exercise for ``seed``).
+    """Check a typed answer against a derivation's result (general form, or the exercise for ``seed``, or its ``part``).
 
     Returns the keys of `equal` plus ``"expected_shape"`` and ``"feedback"`` (what is wrong, in a student's
-    terms). Example: ``check("softmax-jacobian", r"s_i(\\delta_{ij} - s_j)")["verdict"]``.
+    terms). ``secret`` keys the random points (a grader's, for reproducible reports); None draws fresh
+    points on every call, so a counterexample never helps build a wrong answer that passes.
+    Example: ``check("softmax-jacobian", r"s_i(\\delta_{ij} - s_j)")["verdict"]``.
     """
     start = time.perf_counter()
     warm(sandbox, library=True)
-    kwargs = {"seed": seed, "budget": _budget(timeout)}
+    kwargs = {"seed": seed, "budget": _budget(timeout), "secret": secret, "part": part}
     found = _guarded(check_in_process, (derivation_id, answer_text), kwargs, timeout=timeout, sandbox=sandbox)
     if isinstance(found, dict):
         result = found

@@ -49,12 +49,39 @@ def scalar_shape(indices: Sequence[str]) -> str:
     return f"scalar expression (free indices {', '.join(indices)})" if indices else "scalar expression"
 
 
+#: Largest vector or matrix written out in a counterexample; a bigger one is named by its shape.
+MAX_SHOWN_ENTRIES = 9
+
+
+def value_text(value: Any) -> str:
+    """A value of a point: a number, a vector (a, b, c), a matrix [[a, b], [c, d]], or "a 7×2 matrix" when large."""
+    if isinstance(value, list):
+        if value and isinstance(value[0], list) and len(value) * len(value[0]) > MAX_SHOWN_ENTRIES:
+            return f"a {len(value)}×{len(value[0])} matrix"
+        if value and not isinstance(value[0], list) and len(value) > MAX_SHOWN_ENTRIES:
+            return f"a vector of {len(value)} entries"
+        if value and isinstance(value[0], list):
+            return "[" + ", ".join("[" + ", ".join(number(v) for v in row) + "]" for row in value) + "]"
+        return "(" + ", ".join(number(v) for v in value) + ")"
+    return number(value)
+
+
 def describe_point(example: Counterexample, *, mine: str = "", theirs: str = "") -> str:
-    """``entry (1, 2): at x = 0.5: 3 against 4``; ``mine`` and ``theirs`` label the two values."""
-    point = ", ".join(f"{name} = {value}" for name, value in example.point.items())
-    where = f"at {point}: " if point else ""
-    entry = f"entry {tuple(example.entry)}: " if example.entry else ""
-    return f"{entry}{where}{example.a}{mine} against {example.b}{theirs}"
+    """``with n = 3, at z = (0.1, 2, -1), entry (i, j) = (2, 1): 0.5 against 0.4``; ``mine``/``theirs`` label the values."""
+    sizes = ", ".join(f"{name} = {value}" for name, value in (example.sizes or {}).items() if not name.startswith("_"))
+    point = ", ".join(f"{name} = {value_text(value)}" for name, value in example.point.items())
+    parts = [f"with {sizes}" if sizes else "", f"at {point}" if point else ""]
+    if example.index:
+        names, values = ", ".join(example.index), ", ".join(str(v) for v in example.index.values())
+        parts.append(f"entry ({names}) = ({values})" if len(example.index) > 1 else f"entry {names} = {values}")
+    elif example.entry:
+        parts.append(f"entry {tuple(example.entry)}")
+    where = ", ".join(part for part in parts if part)
+    a, b = number(example.a), number(example.b)
+    if a == b and isinstance(example.a, float) and isinstance(example.b, float):
+        a, b = f"{example.a:.16g}", f"{example.b:.16g}"  # they differ beyond six digits: show where
+    values = f"{a}{mine} against {b}{theirs}"
+    return f"{where}: {values}" if where else values
 
 
 def not_equal(example: Counterexample | None) -> str:
@@ -66,6 +93,33 @@ def not_equal(example: Counterexample | None) -> str:
 
 def close(slip: Slip) -> str:
     return f"Close: {slip.value}."
+
+
+def ill_formed(words: str) -> str:
+    """An answer that has no value: a product or sum of mismatched shapes, indices in the wrong order."""
+    return f"Not correct: {words}"
+
+
+def shape_words(detail: str, *, transposed_fits: bool) -> str:
+    """A shape verdict's words, with the transpose hint when transposing the answer makes it right."""
+    hint = f"Wrong shape: {detail}"
+    return hint + " Transposing your answer gives the right result." if transposed_fits else hint
+
+
+def expected_shape(shape: Sequence[Any], indices: Sequence[str]) -> str:
+    """What the result is: ``n×1 (a column vector)``, ``scalar expression (free indices i, j)`` or ``scalar expression``."""
+    if shape:
+        rows, cols = shape
+        kind = " (a column vector)" if cols == 1 and rows != 1 else ""
+        return f"{rows}×{cols}{kind}"
+    return scalar_shape(indices)
+
+
+def with_notes(words: str, notes: Sequence[str]) -> str:
+    """Feedback followed by how the answer was read: ``Correct. (Read ab as a·b.)``."""
+    if not notes:
+        return words
+    return f"{words} (Note: {'; '.join(dict.fromkeys(notes))}.)"
 
 
 def wrong_shape(yours: str, expected: str, *, transposed_fits: bool) -> str:
@@ -90,8 +144,8 @@ def general_form_untypable(derivation_id: str, reason: str) -> str:
 
 
 def checked_sizes(sizes: Mapping[str, int]) -> str:
-    """Appended to a counterexample of a general answer: the sizes the instance had."""
-    return f" (checked with sizes {dict(sizes)})" if sizes else ""
+    """Appended to a counterexample: the sizes it was found at, ``(checked with n = 3, m = 2)``."""
+    return f" (checked with {', '.join(f'{k} = {v}' for k, v in sizes.items())})" if sizes else ""
 
 
 def time_limit(timeout: float) -> str:
@@ -109,7 +163,8 @@ def for_failure(result: Comparison) -> str:
 
 def step_counterexample(example: Mapping[str, Any]) -> str:
     """Where a step of a hand derivation fails, from the JSON counterexample of `symwork equal`."""
-    point = ", ".join(f"{name} = {number(value)}" for name, value in example.get("point", {}).items())
+    sizes = ", ".join(f"{name} = {value}" for name, value in example.get("sizes", {}).items() if not str(name).startswith("_"))
+    point = ", ".join(f"{name} = {value_text(value)}" for name, value in example.get("point", {}).items())
     index = ", ".join(f"{name} = {value}" for name, value in example.get("index", {}).items())
-    where = "; ".join(part for part in (point, index) if part) or "the numbers themselves"
+    where = "; ".join(part for part in (sizes, point, index) if part) or "the numbers themselves"
     return f"at {where}: the line before gives {number(example['a'])}, this line {number(example['b'])}"

@@ -1,57 +1,97 @@
 """The one answer checker: typed text against a derivation's result or exercise, to a typed `AnswerResult`.
 
 `check_answer` serves `symwork check`, `symwork verify --against`, `symwork grade` and the Python API
-alike. It raises SymworkError for text that cannot be checked (a parse error, a name outside the
-derivation's scope); callers turn that into their own verdict (the "error" verdict, or a grade status).
-Parsed answers and exact exercise answers are cached per process: a sandbox worker that grades a class
-parses each distinct answer once and builds each variant's answer once.
+alike. A general answer is read in the derivation's scope (`symwork.answers.scope`, `.reading`): scalar,
+index-form and matrix-form answers, each judged by `symwork.answers.judging` through the one comparison
+engine. It raises SymworkError for text that cannot be checked (a parse error, a name outside the scope).
+
+**Checks cannot be forged.** Points are drawn from a seed derived from a secret and the answer text
+(`point_seed`): ``secret=None`` (the default of `check`) draws a fresh secret for every call, so the
+points a "Not equal" reveals are never used again; a grader passes its own ``secret`` so that a class's
+report is reproducible for the lecturer yet unpredictable for a student, and a different answer text
+gets different points. A wrong answer built to vanish at revealed points is therefore still wrong.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import hashlib
+import os
 from functools import lru_cache
 from typing import Any
 
 import sympy as sp
 
 from symwork.answers import feedback
-from symwork.answers.feedback import Slip
+from symwork.answers.exercises import check_exercise, exercise_answer
+from symwork.answers.judging import Judgement, judge
+from symwork.answers.reading import Answer, Reader, ShapeMismatchError, split_label
 from symwork.answers.result import AnswerResult, AnswerVerdict, Comparison, Counterexample
-from symwork.answers.scope import Scope, untypable
-from symwork.compare import compare
+from symwork.answers.scope import Scope
 from symwork.core.derivation import Derivation
-from symwork.core.spec import Status, Verdict
-from symwork.errors import SymworkError
+from symwork.core.spec import Status
+from symwork.core.tensor_notation import shape_of
+from symwork.errors import InputError, ParseError, SymworkError
 from symwork.parse import parse
 
-#: Exact exercise answers kept per process (a class has a few variants per problem).
-MAX_CACHED_ANSWERS = 1024
-#: Points at which a general (index-notation) answer is compared on the small instance.
-GENERAL_POINTS = 8
+__all__ = ["check_answer", "compare_texts", "exercise_answer", "parsed", "point_seed", "reference_answer"]
 
 
-def check_answer(derivation: Derivation, text: str, *, seed: int | None = None, budget: float = 1.0) -> AnswerResult:
-    """Check ``text`` against the exercise of ``derivation`` for ``seed``, or its general result if ``seed`` is None.
+def point_seed(secret: bytes | None, *parts: object) -> int:
+    """The seed of a check's random points: from ``secret`` and what is checked; a fresh secret when None."""
+    key = secret if secret is not None else os.urandom(16)
+    digest = hashlib.blake2b("\x1f".join(map(str, parts)).encode("utf-8"), key=key[:64], digest_size=8)
+    return int.from_bytes(digest.digest(), "big") >> 2
 
-    ``budget`` bounds the seconds of an exercise's comparison (a general answer is compared at a fixed number
-    of points instead). Raises SymworkError when the text cannot be checked.
+
+def check_answer(
+    derivation: Derivation,
+    text: str,
+    *,
+    seed: int | None = None,
+    budget: float = 1.0,
+    secret: bytes | None = None,
+    part: str | None = None,
+) -> AnswerResult:
+    """Check ``text`` against the exercise of ``derivation`` for ``seed`` (or its ``part``), or its general result.
+
+    ``secret`` keys the random points (see the module docstring); None draws fresh points on every call.
     Example: ``check_answer(get("sigmoid-derivative"), r"\\sigma(x)(1-\\sigma(x))").verdict`` is EQUAL.
     """
     if seed is None:
-        return _check_general(derivation, text)
-    return _check_exercise(derivation, text, seed=seed, budget=budget)
+        if part is not None:
+            raise InputError(f"A part ({part!r}) belongs to an exercise variant; give its seed too.")
+        return _check_general(derivation, text, point_seed(secret, derivation.id, text))
+    points = point_seed(secret, derivation.id, seed, part, text)
+    return check_exercise(derivation, text, seed=seed, budget=budget, points=points, part=part)
 
 
 def compare_texts(a_text: str, b_text: str, *, syntax: str = "auto", seed: int = 0, budget: float = 1.0) -> Comparison:
-    """Parse two typed expressions and compare them (the work of `symwork equal`). Raises SymworkError on bad input."""
-    a, b = parse(a_text, syntax=syntax), parse(b_text, syntax=syntax)
-    return Comparison.from_verdict(compare(a, b, seed=seed, budget=budget))
+    """Read two typed expressions by the conventions of ML notation and compare them (the work of `symwork equal`).
+
+    Plain scalars go through the scalar path exactly as before; vectors, matrices and index notation are
+    compared at several sizes. Raises SymworkError on bad input.
+    """
+    reader = Reader(Scope.conventions())
+    reader.scan([a_text, b_text], syntax)
+    try:
+        first, second = (_single(reader.read(text, syntax=syntax), text) for text in (a_text, b_text))
+        judgement = judge(first, second, reader, seed=seed)
+    except ShapeMismatchError as exc:
+        return Comparison(AnswerVerdict.DIFFERENT, "shape", detail=exc.words, notes=tuple(reader.notes))
+    comparison = Comparison.from_verdict(judgement.verdict)
+    detail = "; ".join(part for part in (comparison.detail, *judgement.words) if part)
+    return Comparison(comparison.verdict, comparison.method, comparison.counterexample, detail=detail, notes=tuple(reader.notes))
+
+
+def _single(parts: list[Answer], text: str) -> Answer:
+    if len(parts) != 1:
+        raise ParseError(f"{text!r} contains '='; compare one expression with another.")
+    return parts[0]
 
 
 def parsed(text: str) -> Any:
-    """The parsed answer; the same text (right answers, and the same hostile text) is parsed once per process."""
-    result = _parse_cached(text)
+    """The parsed answer (after its label, if any); the same text is parsed once per process."""
+    result = _parse_cached(split_label(text)[1])
     if isinstance(result, SymworkError):
         # The cached error is raised afresh each time, without the tracebacks of earlier raises.
         raise result.with_traceback(None)
@@ -67,146 +107,109 @@ def _parse_cached(text: str) -> Any:
         return exc
 
 
-_answers: dict[tuple[str, int], tuple[Derivation, Any]] = {}
+# --- the general result: scalar, index form or matrix form -------------------------------------------------
 
 
-def exercise_answer(derivation: Derivation, seed: int) -> Any:
-    """The exact answer of one exercise variant (lists as a Matrix); built once per process, as it is the slow part."""
-    key = (derivation.id, seed)
-    cached = _answers.get(key)
-    if cached is not None and cached[0] is derivation:
-        return cached[1]
-    answer = derivation.make_exercise(seed).answer
-    if isinstance(answer, (list, tuple)):
-        answer = sp.ImmutableMatrix(answer)
-    if len(_answers) >= MAX_CACHED_ANSWERS:
-        del _answers[next(iter(_answers))]  # the oldest: variants of a class arrive together
-    _answers[key] = (derivation, answer)
-    return answer
+def reference_answer(scope: Scope) -> Answer:
+    """The derivation's result as a typed answer: its value, shape and free indices with their ranges."""
+    assert scope.derivation is not None
+    rhs = scope.derivation.body.result.rhs
+    if isinstance(rhs, sp.MatrixBase):
+        rhs = sp.ImmutableMatrix(rhs)
+    shape = tuple(sp.sympify(dim) for dim in shape_of(rhs))
+    if shape == (1, 1):
+        rhs, shape = rhs[0, 0], ()
+    ranges = tuple(scope.indices[str(axis)][1] for axis in scope.axes)
+    return Answer(rhs, shape, tuple(scope.axes), ranges)
 
 
-# --- the exercise of a seed: numbers against numbers -----------------------------------------------------
-
-
-def _check_exercise(derivation: Derivation, text: str, *, seed: int, budget: float) -> AnswerResult:
-    expected = exercise_answer(derivation, seed)
-    shape = _shape_text(expected)
-    if isinstance(expected, sp.NDimArray) and len(expected.shape) > 2:
-        detail = "the answer is an array of more than two axes"
-        return AnswerResult(
-            AnswerVerdict.UNDECIDED,
-            "shape",
-            detail=detail,
-            expected_shape=shape,
-            feedback=feedback.too_many_axes(shape),
-        )
-    student = parsed(text)
-    if isinstance(expected, sp.MatrixBase) and expected.shape == (1, 1) and not isinstance(student, sp.MatrixBase):
-        student = sp.ImmutableMatrix([[student]])
-    free = sorted(str(s) for s in getattr(student, "free_symbols", set()))
-    if free:
-        return AnswerResult(
-            AnswerVerdict.DIFFERENT,
-            "symbols",
-            detail="the answer contains symbols",
-            expected_shape=shape,
-            feedback=feedback.needs_numbers(free),
-        )
-    options: dict[str, Any] = {"seed": seed, "budget": budget}
-    verdict = compare(student, expected, **options)
-    return AnswerResult.of(
-        Comparison.from_verdict(verdict), feedback=_explain(verdict, student, expected, options), expected_shape=shape
+def _check_general(derivation: Derivation, text: str, seed: int) -> AnswerResult:
+    scope = Scope.of(derivation)
+    reference = reference_answer(scope)
+    reader = Reader(scope)
+    try:
+        student = reader.read(split_label(text)[1])[-1]
+    except ShapeMismatchError as exc:
+        return AnswerResult(AnswerVerdict.DIFFERENT, "shape", detail=exc.words, feedback=feedback.ill_formed(exc.words))
+    expected = feedback.expected_shape(reference.shape, [str(a) for a in reference.free])
+    judgement = judge(student, reference, reader, seed=seed, fallback=_evaluated(derivation))
+    words = _explain(judgement, student, reference, reader, seed)
+    notes = tuple(student.notes)
+    comparison = Comparison.from_verdict(judgement.verdict)
+    return AnswerResult(
+        comparison.verdict,
+        comparison.method,
+        comparison.counterexample,
+        detail=comparison.detail,
+        notes=notes,
+        expected_shape=expected,
+        feedback=feedback.with_notes(words, notes + tuple(judgement.words if judgement.verdict.status == Status.EQUAL else ())),
     )
 
 
-# --- the general result: index notation on the smallest instance -------------------------------------------
+def _evaluated(derivation: Derivation) -> Any:
+    """The derivation's own numeric result at a point, for notation the evaluator has no rule for."""
+    names = [item.name for item in derivation.inputs]
 
+    def values(point: Any) -> Any:
+        return derivation.evaluate(**{name: point[name] for name in names})
 
-def _check_general(derivation: Derivation, text: str) -> AnswerResult:
-    reason = untypable(derivation.body.result.rhs)
-    if reason:
-        return AnswerResult(
-            AnswerVerdict.UNDECIDED,
-            "general form",
-            detail=reason,
-            feedback=feedback.general_form_untypable(derivation.id, reason),
-        )
-    scope = Scope.smallest(derivation)
-    student = parsed(text)
-    if isinstance(student, sp.MatrixBase):
-        return AnswerResult(
-            AnswerVerdict.DIFFERENT,
-            "shape",
-            detail="a matrix against a scalar expression",
-            expected_shape=feedback.scalar_shape(()),
-            feedback=feedback.MATRIX_FOR_SCALAR,
-        )
-    left = scope.read(student)
-    reference = scope.prepare(scope.instance.body.result.rhs)
-    options = scope.compare_options(left, reference, seed=0, points=GENERAL_POINTS)
-    verdict = compare(left, reference, **options)
-    words = _explain(verdict, left, reference, options)
-    if verdict.status == Status.DIFFERENT and verdict.counterexample:
-        words += feedback.checked_sizes(scope.instance.sizes)
-    index_names = [str(index) for index, _ in options["indices"]]
-    return AnswerResult.of(
-        Comparison.from_verdict(verdict), feedback=words, expected_shape=feedback.scalar_shape(index_names)
-    )
+    return values
 
 
 # --- which feedback applies ---------------------------------------------------------------------------------
 
 
-def _explain(verdict: Verdict, student: Any, expected: Any, options: dict[str, Any]) -> str:
+def _explain(judgement: Judgement, student: Answer, reference: Answer, reader: Reader, seed: int) -> str:
     """Feedback in a student's terms: correct, undecided, wrong shape, a recognised slip, or where they disagree."""
+    verdict = judgement.verdict
     if verdict.status == Status.EQUAL:
         return feedback.CORRECT
     if verdict.status == Status.UNDECIDED:
         return feedback.could_not_decide(verdict.detail)
     if verdict.method == "shape":
-        fits = isinstance(student, sp.MatrixBase) and student.T.shape == _shape(expected)
-        fits = fits and compare(student.T, expected, **options).equal
-        return feedback.wrong_shape(_shape_text(student), _shape_text(expected), transposed_fits=fits)
-    slip = _slip(student, expected, options)
+        fits = judgement.transposed and _slip_fits(student, reference, reader, seed, transpose=True)
+        return feedback.shape_words(verdict.detail, transposed_fits=fits)
+    slip = _slip(student, reference, reader, seed)
     if slip is not None:
         return feedback.close(slip)
     return feedback.not_equal(Counterexample.from_compare(verdict.counterexample))
 
 
-def _transposed(expected: Any) -> Any:
-    if isinstance(expected, sp.MatrixBase) and expected.shape[0] == expected.shape[1] and expected != expected.T:
-        return expected.T
-    return None
-
-
-#: The expected answer transformed as each slip would have it (None: the slip cannot apply).
-SLIPS: dict[Slip, Callable[[Any], Any]] = {
-    Slip.SIGN: lambda e: -e,
-    Slip.DOUBLE: lambda e: 2 * e,
-    Slip.HALF: lambda e: e / 2,
-    Slip.TRANSPOSE: _transposed,
+#: The expected answer transformed as each slip would have it.
+SLIPS: dict[feedback.Slip, Any] = {
+    feedback.Slip.SIGN: lambda e: -e,
+    feedback.Slip.DOUBLE: lambda e: 2 * e,
+    feedback.Slip.HALF: lambda e: e / 2,
 }
 
 
-def _slip(student: Any, expected: Any, options: dict[str, Any]) -> Slip | None:
+def _slip(student: Answer, reference: Answer, reader: Reader, seed: int) -> feedback.Slip | None:
     """The first slip (in `Slip` order) that turns the expected answer into the student's."""
-    for slip in Slip:
+    for slip, transform in SLIPS.items():
         try:
-            candidate = SLIPS[slip](expected)
-            if candidate is None or _shape(candidate) != _shape(student):
-                continue
-            if compare(student, candidate, **options).equal:
+            candidate = Answer(transform(reference.value), reference.shape, reference.free, reference.ranges)
+            if judge(student, candidate, reader, seed=seed, quick=True).verdict.status == Status.EQUAL:
                 return slip
         except (SymworkError, ValueError, TypeError, ArithmeticError):
             continue
+    if reference.shape and reference.shape[0] != reference.shape[1] or len(reference.free) == 2:
+        return None
+    if _slip_fits(student, reference, reader, seed, transpose=True):
+        return feedback.Slip.TRANSPOSE
     return None
 
 
-def _shape(expr: Any) -> tuple[int, ...]:
-    return tuple(expr.shape) if hasattr(expr, "shape") else ()
+def _slip_fits(student: Answer, reference: Answer, reader: Reader, seed: int, *, transpose: bool) -> bool:
+    try:
+        if student.shape:
+            turned = Answer(sp.Transpose(student.value), (student.shape[1], student.shape[0]))
+            return judge(turned, reference, reader, seed=seed, quick=True).verdict.status == Status.EQUAL
+        if len(reference.free) == 2:
+            first, second = reference.free
+            swapped = Answer(reference.value.xreplace({first: second, second: first}), (), reference.free, reference.ranges)
+            return judge(student, swapped, reader, seed=seed, quick=True).verdict.status == Status.EQUAL
+    except (SymworkError, ValueError, TypeError, ArithmeticError):
+        return False
+    return False
 
-
-def _shape_text(expr: Any) -> str:
-    if isinstance(expr, sp.MatrixBase):
-        return feedback.shape_text(expr.shape, matrix=True)
-    return feedback.shape_text(tuple(expr.shape) if isinstance(expr, sp.NDimArray) else (), matrix=False)

@@ -29,10 +29,12 @@ class Counterexample:
     b: Any
     entry: tuple[int, ...] | None = None
     index: Mapping[str, int] | None = None
+    #: The sizes of an instantiated matrix or index-form check (n = 3), empty for scalars.
+    sizes: Mapping[str, int] | None = None
 
     @classmethod
     def from_compare(cls, raw: Mapping[str, Any] | None) -> Counterexample | None:
-        """From the counterexample of a `Verdict` (keys point, lhs, rhs, entry, index)."""
+        """From the counterexample of a `Verdict` (keys point, lhs, rhs, entry, index, sizes)."""
         if not raw:
             return None
         entry = tuple(raw["entry"]) if "entry" in raw else None
@@ -42,13 +44,16 @@ class Counterexample:
             raw.get("rhs"),
             entry,
             dict(raw["index"]) if raw.get("index") else None,
+            dict(raw["sizes"]) if raw.get("sizes") else None,
         )
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Counterexample:
         """From the JSON form written by `to_json`."""
         entry = tuple(data["entry"]) if "entry" in data else None
-        return cls(dict(data.get("point", {})), data.get("a"), data.get("b"), entry, data.get("index") or None)
+        return cls(
+            dict(data.get("point", {})), data.get("a"), data.get("b"), entry, data.get("index") or None, data.get("sizes") or None
+        )
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"point": dict(self.point), "a": self.a, "b": self.b}
@@ -56,6 +61,8 @@ class Counterexample:
             out["entry"] = list(self.entry)
         if self.index:
             out["index"] = dict(self.index)
+        if self.sizes:
+            out["sizes"] = dict(self.sizes)
         return out
 
 
@@ -68,6 +75,8 @@ class Comparison:
     counterexample: Counterexample | None = None
     error: str | None = None
     detail: str = ""
+    #: How the text was read where that was a choice ("read ab as a·b").
+    notes: tuple[str, ...] = ()
 
     @classmethod
     def from_verdict(cls, verdict: Any) -> Comparison:
@@ -87,6 +96,7 @@ class Comparison:
             "counterexample": self.counterexample.to_json() if self.counterexample else None,
             "error": self.error,
             "detail": self.detail,
+            "notes": list(self.notes),
         }
 
 
@@ -106,6 +116,7 @@ class AnswerResult(Comparison):
             comparison.counterexample,
             comparison.error,
             comparison.detail,
+            comparison.notes,
             expected_shape=expected_shape,
             feedback=feedback,
         )

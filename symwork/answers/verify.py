@@ -1,21 +1,25 @@
-"""Checking a hand-written derivation file: every expression must equal the one before it, by line number."""
+"""Checking a hand-written derivation file: every expression must equal the one before it, by line number.
+
+Lines may be scalar, index notation or matrix form (`symwork.answers.steps` reads them all alike).
+Justifications are text, not mathematics: ``&& \\text{difference of squares}``, ``\\quad \\text{by algebra}``,
+``\\tag{…}`` and ``% …`` after a line (``# …`` in plain files) are read as the reason for that line and
+reported with its step.
+"""
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from symwork.answers import checker, feedback
-from symwork.answers.scope import Scope
-from symwork.compare import compare
+from symwork.answers.extraction import Expression, extract, extract_reasons
 from symwork.core import registry
-from symwork.core.derivation import Derivation
 from symwork.errors import InputError, SymworkError
-from symwork.parse import parse
+from symwork.parse import parse_relation
+
+__all__ = ["EXIT_CODES", "MARKS", "Expression", "extract", "extract_reasons", "format_verify", "verify_file", "verify_text"]
 
 #: JSON verdicts of the whole chain → exit codes, as for `symwork equal` (0 equal, 1 different, 3 undecided, 2 bad input).
 EXIT_CODES: dict[str, int] = {"valid": 0, "invalid": 1, "undecided": 3, "error": 2}
@@ -24,159 +28,13 @@ MARKS: dict[str, str] = {"equal": "✓", "different": "✗", "undecided": "?"}
 #: Largest derivation file read, in characters: a hand derivation is a page, not a book.
 MAX_FILE_CHARS = 200_000
 
-#: Displayed-maths environments whose body is a chain of expressions (starred forms included).
-_ENVIRONMENTS = ("align", "aligned", "equation", "gather", "gathered", "multline", "eqnarray", "flalign", "alignat")
-_DISPLAY = re.compile(
-    r"\\begin\{(?P<env>(?:" + "|".join(_ENVIRONMENTS) + r")\*?)\}(?:\{\d+\})?"  # alignat takes {n}
-    r"|\$\$|\\\[",
-)
-#: Markup that says nothing about the mathematics; blanked out (same length, so offsets keep their lines).
-_NOISE = re.compile(
-    r"\\(?:label|tag\*?|intertext|shortintertext|eqref|ref)\s*\{[^{}]*\}|\\(?:nonumber|notag|displaystyle)\b"
-)
-_COMMENT = re.compile(r"(?<!\\)((?:\\\\)*)%[^\n]*")
-_PLAIN_COMMENT = re.compile(r"^\s*#[^\n]*", re.MULTILINE)
-
-
-@dataclass(frozen=True)
-class Expression:
-    """One expression of the chain: where it begins in the file (1-based line) and its text."""
-
-    line: int
-    text: str
-
-
-def _blank(match: re.Match[str]) -> str:
-    return re.sub(r"[^\n]", " ", match.group())
-
-
-def _strip_comments(text: str) -> str:
-    # `\%` is a percent sign, `\\%` a line break followed by a comment: count the backslashes.
-    return _COMMENT.sub(lambda m: m.group(1) + " " * (len(m.group()) - len(m.group(1))), text)
-
-
-def _display_regions(text: str) -> list[tuple[int, int]]:
-    """(start, end) offsets of the bodies of every displayed-maths region, in document order."""
-    regions: list[tuple[int, int]] = []
-    position = 0
-    while (match := _DISPLAY.search(text, position)) is not None:
-        if match.group("env"):
-            closing = f"\\end{{{match.group('env')}}}"
-        else:
-            closing = "$$" if match.group() == "$$" else "\\]"
-        end = text.find(closing, match.end())
-        if end < 0:
-            line = text.count("\n", 0, match.start()) + 1
-            raise InputError(f"Line {line}: {match.group()!r} is never closed; add {closing!r}.")
-        regions.append((match.end(), end))
-        position = end + len(closing)
-    return regions
-
-
-def _split_region(text: str, start: int, end: int, marks: set[int]) -> list[tuple[int, int]]:
-    """Split a display into its parts at top-level `\\\\` and `=`, dropping `&` alignment marks.
-
-    Braces and nested environments (matrices, cases) are skipped over: their `\\\\`, `&` and `=` belong
-    to them. Returns (start, end) offsets of each part; adds the offsets of top-level `&` to ``marks``.
-    """
-    parts: list[tuple[int, int]] = []
-    braces = environments = 0
-    part_start = i = start
-    while i < end:
-        char = text[i]
-        if char == "\\":
-            command = re.match(r"\\(?:[A-Za-z]+|.)", text[i:end], re.DOTALL)
-            word = command.group() if command else "\\"
-            if word == "\\begin":
-                environments += 1
-            elif word == "\\end":
-                environments -= 1
-            elif word == "\\\\" and braces == 0 and environments == 0:
-                parts.append((part_start, i))
-                i += 2
-                optional = re.match(r"\s*\[[^\]]*\]", text[i:end])  # \\[2pt]
-                i += optional.end() if optional else 0
-                part_start = i
-                continue
-            i += len(word)
-            continue
-        if char == "{":
-            braces += 1
-        elif char == "}":
-            braces -= 1
-        elif braces == 0 and environments == 0 and char == "=":
-            parts.append((part_start, i))
-            part_start = i + 1
-        elif braces == 0 and environments == 0 and char == "&":
-            marks.add(i)
-        i += 1
-    parts.append((part_start, end))
-    return parts
-
-
-def _plain_parts(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Parts of one plain line: split at `=` outside brackets (`==` counts as one `=`)."""
-    parts: list[tuple[int, int]] = []
-    depth = 0
-    part_start = start
-    for i in range(start, end):
-        char = text[i]
-        if char in "([{":
-            depth += 1
-        elif char in ")]}":
-            depth -= 1
-        elif char == "=" and depth == 0:
-            parts.append((part_start, i))
-            part_start = i + 1
-    parts.append((part_start, end))
-    return parts
-
-
-def extract(text: str) -> tuple[list[Expression], str]:
-    """The chain of expressions in a derivation file, and the syntax to read them with.
-
-    LaTeX files (any `align`, `equation`, `gather`, `$$…$$` or `\\[…\\]`) give the parts of every display in
-    order; other files give one expression (or one `=` chain) per non-blank line, `#` lines being comments.
-
-    >>> extract("\\\\begin{align*} f &= x^2 \\\\\\\\ &= x \\\\cdot x \\\\end{align*}")[0][1]
-    Expression(line=1, text='x \\\\cdot x')
-    """
-    text = _strip_comments(text.removeprefix("\ufeff"))
-    text = _NOISE.sub(_blank, text)
-    regions = _display_regions(text)
-    marks: set[int] = set()
-    if regions:
-        syntax = "latex"
-        spans = [part for start, end in regions for part in _split_region(text, start, end, marks)]
-    else:
-        syntax = "auto"
-        text = _PLAIN_COMMENT.sub(_blank, text)
-        spans = []
-        offset = 0
-        for line in text.split("\n"):
-            spans.extend(_plain_parts(text, offset, offset + len(line)))
-            offset += len(line) + 1
-    line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
-    chain: list[Expression] = []
-    for start, end in spans:
-        body = "".join(" " if start + k in marks else char for k, char in enumerate(text[start:end]))
-        stripped = body.strip()
-        # Empty parts are continuations (`&= b`), doubled signs or a trailing `=` before a line break.
-        if not stripped.strip(".,;"):
-            continue
-        first = start + len(body) - len(body.lstrip())
-        chain.append(Expression(bisect.bisect_right(line_starts, first), " ".join(stripped.split())))
-    return chain, syntax
-
-
-def _parse_chain(chain: list[Expression], syntax: str) -> list[Any]:
-    parsed = []
+def _parse_chain(chain: list[Expression], syntax: str) -> None:
+    """Refuse, with its line number, the first expression that cannot be read."""
     for item in chain:
         try:
-            parsed.append(parse(item.text, syntax=syntax))
+            parse_relation(item.text, syntax=syntax)
         except SymworkError as exc:
             raise _LineError(item.line, str(exc)) from exc
-    return parsed
 
 
 class _LineError(Exception):
@@ -187,9 +45,25 @@ class _LineError(Exception):
         self.line = line
 
 
-def _compare(a_text: str, b_text: str, *, syntax: str, seed: int, timeout: float) -> dict[str, Any]:
+def _step_in_process(texts: list[str], index: int, **options: Any) -> dict[str, Any]:
+    """Runs in the sandbox worker: one step of the chain (see `symwork.answers.steps.compare_step`)."""
+    # SymPy and the checker load in the worker, not in the caller's process (start-up speed).
+    from symwork.answers.steps import compare_step
+
+    return compare_step(texts, index, **options)
+
+
+def _against_in_process(texts: list[str], **options: Any) -> dict[str, Any]:
+    """Runs in the sandbox worker: does the chain start at the question and end at the result?"""
+    # As above: the heavy modules load in the worker.
+    from symwork.answers.steps import against_report
+
+    return against_report(texts, **options)
+
+
+def _compare(texts: list[str], index: int, *, syntax: str, against: str | None, seed: int, timeout: float) -> dict[str, Any]:
     """One step, compared in the sandbox under a hard time limit (the text is untrusted)."""
-    result = checker.equal(a_text, b_text, syntax=syntax, timeout=timeout, seed=seed)
+    result = checker.guarded(_step_in_process, texts, index, timeout=timeout, syntax=syntax, against=against, seed=seed)
     verdict = result["verdict"] if result["verdict"] != "error" else "undecided"
     return {
         "verdict": verdict,
@@ -199,39 +73,34 @@ def _compare(a_text: str, b_text: str, *, syntax: str, seed: int, timeout: float
     }
 
 
-def _starts(derivation: Derivation, first: Any, *, seed: int) -> str:
-    """Does the chain start from what the derivation asks for (its result's left side, e.g. d/dx σ(x))?"""
-    scope = Scope.smallest(derivation)
-    body = scope.instance.body
-    lhs = body.result.lhs if body.result.lhs is not None else (body.steps[0].lhs if body.steps else None)
-    if lhs is None:
-        return "undecided"
-    try:
-        left, reference = scope.read(first), scope.prepare(lhs)
-        verdict = compare(left, reference, **scope.compare_options(left, reference, seed=seed))
-    except SymworkError:
-        return "undecided"
-    return str(verdict.status)
-
-
-def _against(derivation_id: str, chain: list[Expression], first: Any, *, seed: int, timeout: float) -> dict[str, Any]:
+def _against(derivation_id: str, chain: list[Expression], syntax: str, *, seed: int, timeout: float) -> dict[str, Any]:
     derivation = registry.get(derivation_id)  # an unknown id is bad input: raise, with a suggestion
-    # `check` loads the library in the sandbox worker under the start-up limit, not the check's own.
-    ends = checker.check(derivation_id, chain[-1].text, timeout=timeout)
+    texts = [item.text for item in chain]
+    report = checker.guarded(_against_in_process, texts, timeout=timeout * 2, syntax=syntax, derivation_id=derivation_id, seed=seed)
     return {
         "id": derivation.id,
         "question": derivation.question,
-        "starts": _starts(derivation, first, seed=seed),
-        "ends": ends["verdict"] if ends["verdict"] != "error" else "undecided",
-        "feedback": ends.get("feedback") or "",
+        "starts": report.get("starts", "undecided") if report.get("verdict") != "error" else "undecided",
+        "ends": report.get("ends", "undecided") if report.get("verdict") != "error" else "undecided",
+        "feedback": report.get("feedback") or report.get("detail") or report.get("error") or "",
     }
 
 
+#: The first line `symwork show ID --format latex` writes: such a file is read against ID.
+_SHOWN = re.compile(r"\A\ufeff?% symwork ([a-z0-9]+(?:-[a-z0-9]+)*):")
+
+
 def verify_text(text: str, *, against: str | None = None, seed: int = 0, timeout: float = 2.0) -> dict[str, Any]:
-    """Verify a derivation given as text; see `verify_file` for the result."""
+    """Verify a derivation given as text; see `verify_file` for the result.
+
+    A file written by ``symwork show ID --format latex`` (its first line names ID) is read against ID.
+    """
+    shown = _SHOWN.match(text)
+    if against is None and shown is not None and shown.group(1) in {d.id for d in registry.derivations(strict=False)}:
+        against = shown.group(1)
     try:
-        chain, syntax = extract(text)
-        parsed = _parse_chain(chain, syntax)
+        chain, syntax, reasons = extract_reasons(text)
+        _parse_chain(chain, syntax)
     except _LineError as exc:
         return _error(f"Line {exc.line}: {exc}", line=exc.line)
     except InputError as exc:
@@ -242,10 +111,11 @@ def verify_text(text: str, *, against: str | None = None, seed: int = 0, timeout
             line=None,
         )
     steps: list[dict[str, Any]] = []
-    # A cold worker would spend the first step's time limit on imports: warm it under the start-up limit.
-    checker.warm()
-    for item, before in zip(chain[1:], chain, strict=False):
-        step = _compare(before.text, item.text, syntax=syntax, seed=seed, timeout=timeout)
+    # A cold worker would spend the first step's time limit on imports (and the library): warm it first.
+    checker.warm(library=against is not None)
+    texts = [item.text for item in chain]
+    for index, (item, before) in enumerate(zip(chain[1:], chain, strict=False), start=1):
+        step = _compare(texts, index, syntax=syntax, against=against, seed=seed, timeout=timeout)
         steps.append({"line": item.line, "text": item.text, "previous_line": before.line, **step})
     statuses = [step["verdict"] for step in steps]
     first_wrong = next((step for step in steps if step["verdict"] == "different"), None)
@@ -257,9 +127,10 @@ def verify_text(text: str, *, against: str | None = None, seed: int = 0, timeout
         "counterexample": first_wrong["counterexample"] if first_wrong else None,
         "error": None,
         "error_line": None,
+        "justifications": [{"line": line, "text": "; ".join(texts)} for line, texts in sorted(reasons.items())],
     }
     if against is not None:
-        report = _against(against, chain, parsed[0], seed=seed, timeout=timeout)
+        report = _against(against, chain, syntax, seed=seed, timeout=timeout)
         result["against"] = report
         ends = (report["starts"], report["ends"])
         # The chain may be right and still prove something else: that is an invalid answer to the question.
@@ -279,6 +150,7 @@ def _error(message: str, *, line: int | None) -> dict[str, Any]:
         "counterexample": None,
         "error": message,
         "error_line": line,
+        "justifications": [],
     }
 
 
@@ -320,10 +192,15 @@ _SUMMARIES: dict[str, Callable[[dict[str, Any]], str]] = {
 def format_verify(result: dict[str, Any]) -> str:
     """Human output: each step with ✓/✗/? and its line, then the first wrong step's counterexample."""
     lines: list[str] = []
+    reasons = {item["line"]: item["text"] for item in result.get("justifications", [])}
+
+    def why(line: int) -> str:
+        return f"    [{reasons[line]}]" if line in reasons else ""
+
     if result.get("start"):
-        lines.append(f"line {result['start']['line']:>4}     {result['start']['text']}")
+        lines.append(f"line {result['start']['line']:>4}     {result['start']['text']}{why(result['start']['line'])}")
     for step in result["steps"]:
-        lines.append(f"line {step['line']:>4}  {MARKS[step['verdict']]}  = {step['text']}")
+        lines.append(f"line {step['line']:>4}  {MARKS[step['verdict']]}  = {step['text']}{why(step['line'])}")
     lines.append(_SUMMARIES[result["verdict"]](result))
     if result.get("counterexample"):
         lines.append(f"  Counterexample {feedback.step_counterexample(result['counterexample'])}.")

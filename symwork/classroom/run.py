@@ -9,9 +9,11 @@ Every row is checked by the one checker, `symwork.answers.marking.check_answer`.
 
 from __future__ import annotations
 
+import itertools
+import multiprocessing
 import threading
 from collections.abc import Sequence
-from concurrent.futures import Executor
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -31,9 +33,15 @@ from symwork.errors import (
     UnknownDerivationError,
 )
 
+#: The key of a grading run's random points when the lecturer gives none (``grade --secret-file``): reports
+#: are reproducible, and since the points also depend on each answer's text, a crafted answer cannot be made
+#: to vanish at them; a secret of the lecturer's own makes them unpredictable too.
+DEFAULT_SECRET = b"symwork grade: the default secret; give a course's own with --secret-file"
 #: Seconds per row added to a chunk's limit; a chunk past its limit is re-run row by row.
 CHUNK_SECONDS_PER_ROW = 0.5
 MAX_CHUNK = 32
+#: Answers longer than this are not kept in a worker's cache of checked rows.
+MAX_CACHED_ANSWER = 400
 #: The checker's verdict → the report's verdict.
 GRADES: dict[AnswerVerdict, str] = {
     AnswerVerdict.EQUAL: "correct",
@@ -72,12 +80,21 @@ def _read_answer(text: str) -> None:
     parsed(text)
 
 
-@lru_cache(maxsize=16384)
-def _check_row(derivation_id: str, seed: int | None, answer: str, budget: float) -> tuple[str, str, str]:
+def _check_row(derivation_id: str, seed: int | None, answer: str, budget: float, secret: bytes) -> tuple[str, str, str]:
+    # The grader sends each distinct answer once; the cache serves re-runs (a chunk re-run row by row) and is
+    # kept to short answers, so that a flood of long hostile ones cannot fill the worker's memory.
+    if len(answer) <= MAX_CACHED_ANSWER:
+        return _check_row_cached(derivation_id, seed, answer, budget, secret)
+    return _check_row_now(derivation_id, seed, answer, budget, secret)
+
+
+def _check_row_now(
+    derivation_id: str, seed: int | None, answer: str, budget: float, secret: bytes
+) -> tuple[str, str, str]:
     try:
         derivation = registry.get(derivation_id)  # an unknown id is the row's problem, reported before the answer's
         _read_answer(answer)
-        result = check_answer(derivation, answer, seed=seed, budget=budget)
+        result = check_answer(derivation, answer, seed=seed, budget=budget, secret=secret)
     except Exception as exc:  # noqa: BLE001 - every row gets an outcome; the table decides which
         for kind, status, verdict in _ERROR_TABLE:
             if isinstance(exc, kind):
@@ -86,9 +103,12 @@ def _check_row(derivation_id: str, seed: int | None, answer: str, budget: float)
     return "ok", GRADES.get(result.verdict, "undecided"), result.feedback or result.detail
 
 
-def check_rows(tasks: Sequence[Task], budget: float) -> list[Outcome]:
+_check_row_cached = lru_cache(maxsize=16384)(_check_row_now)
+
+
+def check_rows(tasks: Sequence[Task], budget: float, secret: bytes = DEFAULT_SECRET) -> list[Outcome]:
     """Check a chunk of rows in this process (a sandbox worker): cached references, cached parses."""
-    return [Outcome(task.index, *_check_row(task.derivation, task.seed, task.answer, budget)) for task in tasks]
+    return [Outcome(task.index, *_check_row(task.derivation, task.seed, task.answer, budget, secret)) for task in tasks]
 
 
 def warm(keys: Sequence[tuple[str, int]]) -> None:
@@ -105,54 +125,98 @@ def warm(keys: Sequence[tuple[str, int]]) -> None:
 
 #: Idle single-worker sandboxes of this process, reused across tasks and calls (their caches stay warm).
 _idle_sandboxes: list[Sandbox] = []
+#: Every sandbox of this process, idle or busy: an interrupt stops them all.
+_all_sandboxes: set[Sandbox] = set()
 _sandbox_lock = threading.Lock()
+#: Set by `stop_sandboxes` (Ctrl-C): chunks not yet checked end at once, unchecked.
+_stopping = threading.Event()
+
+
+def allow_sandboxes() -> None:
+    """Let this process start sandbox workers even if it is a daemonic process (a Dask worker under a nanny).
+
+    multiprocessing refuses children to a daemonic process because they could outlive it; a sandbox worker
+    cannot: it exits as soon as its pipe to this process closes. Without this, answers on a cluster would be
+    checked with no hard time or memory limit.
+    """
+    process = multiprocessing.current_process()
+    if process.daemon:
+        # The documented flag is read-only once the process runs; its config entry is what start() checks.
+        process._config["daemon"] = False  # type: ignore[attr-defined]
 
 
 def _acquire() -> Sandbox:
     with _sandbox_lock:
         if _idle_sandboxes:
             return _idle_sandboxes.pop()
-    return Sandbox(workers=1)
+        box = Sandbox(workers=1)
+        _all_sandboxes.add(box)
+        return box
 
 
 def _release(box: Sandbox) -> None:
     with _sandbox_lock:
-        _idle_sandboxes.append(box)
+        if box in _all_sandboxes:  # not stopped meanwhile
+            _idle_sandboxes.append(box)
 
 
-def grade_chunk(tasks: Sequence[Task], timeout: float) -> list[Outcome]:
+def stop_sandboxes() -> None:
+    """Stop every sandbox of this process (on Ctrl-C): busy rows end at once as internal errors."""
+    _stopping.set()
+    with _sandbox_lock:
+        boxes = list(_all_sandboxes)
+        _all_sandboxes.clear()
+        _idle_sandboxes.clear()
+    for box in boxes:
+        box.close()
+
+
+def resume_sandboxes() -> None:
+    """Let chunks run again after `stop_sandboxes` (a new grading run in the same process)."""
+    _stopping.clear()
+
+
+def _stopped(tasks: Sequence[Task]) -> list[Outcome]:
+    return [Outcome(t.index, "internal_error", "undecided", "Grading was interrupted before this row.") for t in tasks]
+
+
+def grade_chunk(tasks: Sequence[Task], timeout: float, secret: bytes = DEFAULT_SECRET) -> list[Outcome]:
     """Grade one chunk in a sandbox; if the chunk overruns, re-run its rows one by one under ``timeout`` each.
 
     This is the function the executor runs; it is module-level so that process pools and Dask can pickle it.
     Warming the worker (loading the library, building the chunk's reference answers) is trusted work and
-    runs under the start-up limit, not against a student's row.
+    runs under the start-up limit, not against a student's row. No row is ever checked outside a sandbox.
     """
+    if _stopping.is_set():
+        return _stopped(tasks)
+    allow_sandboxes()
     budget = max(0.05, timeout * 0.5)
     keys = sorted({(t.derivation, t.seed) for t in tasks if t.seed is not None})
     box = _acquire()
     try:
         try:
             box.run(warm, keys, timeout=STARTUP_TIMEOUT)
-        except (AssertionError, OSError):
-            # A daemonic process (a Dask worker process by default) may not start children: no hard limit
-            # here, only the parser's size limits and the comparison's own budget.
-            return check_rows(tasks, budget)
+        except (AssertionError, OSError) as exc:
+            reason = f"The sandbox could not start here ({type(exc).__name__}), so the answer was not checked."
+            return [Outcome(task.index, "internal_error", "undecided", reason) for task in tasks]
         except SymworkError:
             pass  # a worker that cannot warm up is replaced; each row below still gets its own limit
+        if _stopping.is_set():
+            return _stopped(tasks)
         limit = timeout + CHUNK_SECONDS_PER_ROW * len(tasks)
         try:
-            return list(box.run(check_rows, list(tasks), budget, timeout=limit))
+            return list(box.run(check_rows, list(tasks), budget, secret, timeout=limit))
         except (TimeLimitError, MemoryLimitError, CheckError):
-            return [_single(box, task, timeout, budget) for task in tasks]
+            return [_single(box, task, timeout, budget, secret) for task in tasks]
     finally:
         _release(box)
 
 
-def _single(box: Sandbox, task: Task, timeout: float, budget: float) -> Outcome:
+def _single(box: Sandbox, task: Task, timeout: float, budget: float, secret: bytes) -> Outcome:
     try:
         # The worker may be a fresh replacement: warm it outside the row's limit.
         box.run(warm, [(task.derivation, task.seed)] if task.seed is not None else [], timeout=STARTUP_TIMEOUT)
-        return list(box.run(check_rows, [task], budget, timeout=timeout))[0]
+        return list(box.run(check_rows, [task], budget, secret, timeout=timeout))[0]
     except TimeLimitError:
         return Outcome(task.index, "timeout", "undecided", f"The check took longer than {timeout:g} s and was stopped.")
     except MemoryLimitError:
@@ -164,25 +228,52 @@ def _single(box: Sandbox, task: Task, timeout: float, budget: float) -> Outcome:
 
 
 def _chunks(tasks: list[Task], capacity: int) -> list[list[Task]]:
-    # Grouping by (derivation, seed, answer) puts rows that share a reference (and duplicate answers)
-    # in the same chunk, so each worker builds each reference once; the order is deterministic.
+    """Chunks of rows that keep each reference answer's rows together, so each is built by one worker only.
+
+    Rows are ordered by (derivation, seed, answer) and packed group by group, a group being the rows of one
+    variant; only a group larger than a chunk is split. The order is deterministic.
+    """
     ordered = sorted(tasks, key=lambda t: (t.derivation, -1 if t.seed is None else t.seed, t.answer))
     size = max(1, min(MAX_CHUNK, -(-len(ordered) // (capacity * 4))))
-    return [ordered[start : start + size] for start in range(0, len(ordered), size)]
+    chunks: list[list[Task]] = []
+    current: list[Task] = []
+    for _, grouped in itertools.groupby(ordered, key=lambda t: (t.derivation, t.seed)):
+        group = list(grouped)
+        if current and len(current) + len(group) > size:
+            chunks.append(current)
+            current = []
+        while len(current) + len(group) > size:
+            chunks.append(group[:size])
+            group = group[size:]
+        current += group
+    if current:
+        chunks.append(current)
+    return chunks
 
 
-def run_tasks(tasks: list[Task], executor: Executor, capacity: int, *, timeout: float) -> dict[int, Outcome]:
+def submit_chunks(
+    tasks: list[Task], executor: Executor, capacity: int, *, timeout: float, secret: bytes = DEFAULT_SECRET
+) -> list[tuple[list[Task], Future[list[Outcome]]]]:
+    """Send the chunks of ``tasks`` to ``executor``; each chunk with the future of its outcomes."""
+    return [(chunk, executor.submit(grade_chunk, chunk, timeout, secret)) for chunk in _chunks(tasks, capacity)]
+
+
+def collect(chunk: Sequence[Task], future: Future[list[Outcome]]) -> list[Outcome]:
+    """The outcomes of a chunk; a chunk whose task failed outright gets internal errors (no row is lost)."""
+    try:
+        return future.result()
+    except Exception as exc:  # noqa: BLE001 - a lost worker must not lose rows
+        return [
+            Outcome(t.index, "internal_error", "undecided", f"The worker failed ({type(exc).__name__}).") for t in chunk
+        ]
+
+
+def run_tasks(
+    tasks: list[Task], executor: Executor, capacity: int, *, timeout: float, secret: bytes = DEFAULT_SECRET
+) -> dict[int, Outcome]:
     """Check every task through ``executor``; a chunk whose task fails outright gets internal errors."""
-    futures = [(chunk, executor.submit(grade_chunk, chunk, timeout)) for chunk in _chunks(tasks, capacity)]
     outcomes: dict[int, Outcome] = {}
-    for chunk, future in futures:
-        try:
-            results = future.result()
-        except Exception as exc:  # noqa: BLE001 - a lost worker must not lose rows
-            results = [
-                Outcome(t.index, "internal_error", "undecided", f"The worker failed ({type(exc).__name__}).")
-                for t in chunk
-            ]
-        for outcome in results:
+    for chunk, future in submit_chunks(tasks, executor, capacity, timeout=timeout, secret=secret):
+        for outcome in collect(chunk, future):
             outcomes[outcome.index] = outcome
     return outcomes

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import math
+import multiprocessing
 import os
+import signal
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -16,8 +18,19 @@ import click
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+#: Commands that check answers in sandbox workers (see `_load`).
+SANDBOXED_COMMANDS = frozenset({"check", "verify", "equal", "grade"})
+#: Exit codes beyond a command's own (0 done, 1 a failed build or a wrong answer): documented in `main`'s help.
+EXIT_INTERRUPTED = 130
+EXIT_OS_ERROR = 2
+
+
 def _friendly(function: F) -> F:
-    """Map SymworkError to a one-line message and its exit code: users never see a traceback for bad input."""
+    """Map errors to a one-line message and an exit code: users never see a traceback for bad input or Ctrl-C.
+
+    SymworkError exits with its own code; a file the system refuses (permissions, a full disk) with 2; Ctrl-C
+    with 130 after the command's own clean-up ran (outputs are written atomically, so none is half-written).
+    """
 
     @wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -29,6 +42,22 @@ def _friendly(function: F) -> F:
         except SymworkError as exc:
             click.echo(f"symwork: {exc}", err=True)
             sys.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not interrupt the message
+            # This command's helper processes (figures, sandboxes) ignore Ctrl-C and hold nothing half-written:
+            # stop them now rather than wait at exit for the task they are on.
+            for child in multiprocessing.active_children():
+                child.kill()
+            click.echo(
+                "\nsymwork: interrupted; every file written is complete, and the next run redoes the rest.", err=True
+            )
+            sys.exit(EXIT_INTERRUPTED)
+        except OSError as exc:
+            where = f" {str(exc.filename)!r}" if exc.filename else ""
+            click.echo(
+                f"symwork: the system refused{where}: {exc.strerror or exc}; check the path and permissions.", err=True
+            )
+            sys.exit(EXIT_OS_ERROR)
 
     return wrapper  # type: ignore[return-value]
 
@@ -56,6 +85,10 @@ def main(ctx: click.Context, libraries: tuple[Path, ...]) -> None:
                 symwork equal A B                           are two expressions equal?
     Authors:    symwork audit                               check every step of every derivation
                 symwork export ID --to latex|markdown|ipynb|json
+
+    \b
+    Exit codes: 0 done (or correct), 1 a failed build or a wrong answer, 2 bad input (one line on
+    stderr says what to fix), 3 not supported or undecided, 130 interrupted (Ctrl-C).
     """
     ctx.ensure_object(dict)
     ctx.obj["libraries"] = libraries
@@ -73,6 +106,13 @@ def _load(ctx: click.Context) -> None:
         os.environ[registry.LIBRARY_ENV] = os.pathsep.join([*current, *(f for f in folders if f not in current)])
     for folder in folders:
         registry.add_library(folder)
+    if ctx.info_name in SANDBOXED_COMMANDS:
+        # Lazy, like the imports above. The sandbox's workers fork from multiprocessing's fork server: started
+        # here with Ctrl-C ignored, they leave an interrupt to this process (no traceback from a worker).
+        from symwork.answers.sandbox import PRELOAD
+        from symwork.publish.jobs import quiet_children
+
+        quiet_children(PRELOAD)
 
 
 class Seconds(click.ParamType):
@@ -93,10 +133,11 @@ class Seconds(click.ParamType):
 SECONDS = Seconds()
 
 
-def _emit(result: dict[str, Any], as_json: bool, formatter: Callable[[dict[str, Any]], str], codes: dict[str, int]) -> None:
+def _emit(
+    result: dict[str, Any], as_json: bool, formatter: Callable[[dict[str, Any]], str], codes: dict[str, int]
+) -> None:
     if as_json:
         click.echo(json.dumps(result, indent=2, ensure_ascii=False, default=str))
     else:
         click.echo(formatter(result))
     sys.exit(codes.get(str(result.get("verdict")), 2))
-

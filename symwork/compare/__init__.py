@@ -22,8 +22,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from fractions import Fraction
 from typing import Any
 
+import numpy as np
 import sympy as sp
 
 from symwork.compare.arrays import PointSampler, compare_arrays, default_sampler
@@ -31,9 +33,10 @@ from symwork.compare.exact import compare_constants, exact_cheap, residual_diffe
 from symwork.compare.points import compare_at_points, power_symbols
 from symwork.core.callable import make_callable
 from symwork.core.spec import Verdict
-from symwork.errors import CheckError
+from symwork.core.tensor_notation import Jacobian
+from symwork.errors import CheckError, InputError
 
-__all__ = ["CONVENTIONS", "PointSampler", "UndefinedError", "compare", "default_sampler"]
+__all__ = ["CONVENTIONS", "PointSampler", "UndefinedError", "as_expression", "compare", "default_sampler"]
 
 CONVENTIONS = """\
 - Equal means equal wherever both sides are defined (the common real domain): (x^2-1)/(x-1) equals x+1,
@@ -48,6 +51,30 @@ CONVENTIONS = """\
 
 def _shape(expr: Any) -> tuple[int, ...]:
     return tuple(expr.shape) if isinstance(expr, sp.MatrixBase) else ()
+
+
+def as_expression(value: Any, *, where: str = "compare") -> Any:
+    """A SymPy object for ``value``: SymPy objects as they are, numbers exactly, lists as matrices; text is refused.
+
+    Text never reaches ``sympify`` (which runs code): read it with ``symwork.parse`` first.
+    """
+    if isinstance(value, (sp.Basic, sp.MatrixBase)):
+        return value
+    if isinstance(value, (str, bytes, bytearray)):
+        shown = value[:40] if isinstance(value, str) else "bytes"
+        raise InputError(f"{where} takes SymPy expressions, not text ({shown!r}); read text with symwork.parse(text) first.")
+    if isinstance(value, bool):
+        raise InputError(f"{where} takes expressions, not {value!r}; pass a number or a SymPy expression.")
+    if isinstance(value, (int, np.integer)):
+        return sp.Integer(int(value))
+    if isinstance(value, Fraction):
+        return sp.Rational(value.numerator, value.denominator)
+    if isinstance(value, (float, np.floating)):
+        return sp.Float(float(value))
+    if isinstance(value, (list, tuple)) or isinstance(value, np.ndarray):
+        rows = [list(row) if isinstance(row, (list, tuple, np.ndarray)) else [row] for row in value]
+        return sp.ImmutableMatrix([[as_expression(entry, where=where) for entry in row] for row in rows])
+    raise InputError(f"{where} takes SymPy expressions, not {type(value).__name__!r}; build one with symwork.parse.")
 
 
 def compare(
@@ -67,7 +94,13 @@ def compare(
     ``sampler`` draws one point (name → value); ``indices`` are free index symbols with their
     sizes, checked all at once by broadcasting. Without them, the typed-answer path runs (see the
     module docstring); ``budget`` bounds its seconds of work. Example: ``compare(x**2 - 1, (x - 1)*(x + 1))``.
+    Text is refused (InputError): parse it with ``symwork.parse`` first, so that nothing typed is executed.
     """
+    a, b = as_expression(a), as_expression(b)
+    if has_unresolved(a) or has_unresolved(b):
+        return Verdict(
+            "undecided", "notation", detail="vector, matrix or index notation needs a scope; compare the texts with symwork.answers.equal"
+        )
     if _shape(a) != _shape(b):
         return Verdict(
             "different", "shape", detail=f"shapes differ: {_shape(a) or 'scalar'} against {_shape(b) or 'scalar'}"
@@ -79,6 +112,17 @@ def compare(
     return compare_arrays(
         a, b, sampler=sampler, indices=indices, seed=seed, points=points, rtol=rtol, max_draws=max_draws
     )
+
+
+def has_unresolved(expr: Any) -> bool:
+    """Notation that needs a scope: a parser marker (``needs_scope``), a gradient, or a name that may be an array."""
+    if isinstance(expr, sp.MatrixBase):
+        return any(has_unresolved(entry) for entry in expr)
+    if not isinstance(expr, sp.Basic):
+        return False
+    if any(getattr(type(node), "needs_scope", False) for node in expr.atoms(sp.Function)) or expr.has(Jacobian):
+        return True
+    return any(not symbol.is_commutative for symbol in expr.free_symbols)
 
 
 def _has_indexed(expr: Any) -> bool:
@@ -96,8 +140,7 @@ class UndefinedError(CheckError):
 
 def _prepare(expr: Any) -> Any:
     """Carry out unevaluated derivatives, and sums with concrete bounds, before comparing."""
-    if not isinstance(expr, sp.Basic):
-        return sp.sympify(expr)
+    expr = as_expression(expr)
     if expr.has(sp.Derivative, sp.Subs):
         expr = (
             expr.doit(deep=True)

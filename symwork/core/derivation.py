@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from symwork.core import instances
+from symwork.core import exercises, instances
 from symwork.core.spec import Body, Exercise, Input, Instance, Step
 
 if TYPE_CHECKING:
@@ -68,7 +68,7 @@ class Derivation:
 
     def make_exercise(self, seed: int = 0) -> Exercise:
         """The exercise variant for ``seed``, with its exact answer."""
-        return instances.make_exercise(self, seed)
+        return exercises.make_exercise(self, seed)
 
     def _repr_latex_(self) -> str | None:
         show = DISPLAY.get("latex")

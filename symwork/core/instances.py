@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -11,7 +10,7 @@ import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixElement
 
 from symwork.core import numeric, sampling
-from symwork.core.spec import Body, Definition, Exercise, Instance, symbolic_shape_names, sympy_symbol_for_size
+from symwork.core.spec import Body, Definition, Instance, symbolic_shape_names, sympy_symbol_for_size
 from symwork.errors import InputError, ShapeError
 
 if TYPE_CHECKING:
@@ -144,16 +143,49 @@ def shape_text(shape: tuple[Any, ...]) -> str:
 def _definition_values(body: Body, values: dict[str, Any]) -> dict[str, Any]:
     """Evaluate the definitions once, as arrays over their indices, in dependency order."""
     scope = dict(values)
-    pending = [d for d in body.definitions if not (isinstance(d.expr, sp.Basic) and explicit(d.expr).has(sp.Derivative))]
+    index_names = {i.name for i in body.indices}
+    pending = [
+        (name, expr, ranges, needs)
+        for name, expr, ranges, needs in _definition_forms(body)
+        if not expr.has(sp.Derivative)
+    ]
     while pending:
-        ready = [d for d in pending if numeric.free_names(explicit(d.expr)) - {i.name for i in body.indices} <= set(scope)]
+        ready = [item for item in pending if item[3] - index_names <= set(scope)]
         if not ready:
             break  # the rest depend on something unknown; the evaluation that needs it reports it
-        for definition in ready:
-            ranges = [(index, int(body.indices[index])) for index in definition.indices]
-            scope[definition_name(definition)] = numeric.evaluate(explicit(definition.expr), scope, ranges)
-            pending.remove(definition)
+        for item in ready:
+            name, expr, ranges, _ = item
+            scope[name] = numeric.evaluate(expr, scope, ranges)
+            pending.remove(item)
     return scope
+
+
+#: Explicit forms of an instance's definitions and result, built once per instance (an audit evaluates often).
+_FORMS: dict[int, tuple[Any, Any]] = {}
+
+
+def _cached_form(owner: Any, build: Any) -> Any:
+    key = id(owner)
+    cached = _FORMS.get(key)
+    if cached is not None and cached[0] is owner:
+        return cached[1]
+    if len(_FORMS) >= 512:
+        del _FORMS[next(iter(_FORMS))]
+    form = build()
+    _FORMS[key] = (owner, form)
+    return form
+
+
+def _definition_forms(body: Body) -> list[tuple[str, Any, list[tuple[Any, int]], set[str]]]:
+    def build() -> list[tuple[str, Any, list[tuple[Any, int]], set[str]]]:
+        forms = []
+        for definition in body.definitions:
+            expr = explicit(definition.expr) if isinstance(definition.expr, sp.Basic) else sp.sympify(definition.expr)
+            ranges = [(index, int(body.indices[index])) for index in definition.indices]
+            forms.append((definition_name(definition), expr, ranges, numeric.free_names(expr)))
+        return forms
+
+    return list(_cached_form(body, build))
 
 
 def definition_name(definition: Definition) -> str:
@@ -176,27 +208,59 @@ def evaluate_instance(instance: Instance, values: Mapping[str, Any]) -> np.ndarr
     arrays = {name: np.asarray(value, dtype=float) for name, value in values.items()}
     scope = _definition_values(instance.body, arrays)
     ranges = [(index, int(instance.body.indices[index])) for index in instance.body.result_indices]
-    rhs = result_expression(instance)
-    value = numeric.evaluate(explicit(rhs), scope, ranges)
+    rhs = _cached_form(instance, lambda: explicit(result_expression(instance)))
+    value = numeric.evaluate(rhs, scope, ranges)
     # Column vectors are returned as 1-D arrays, as numpy users expect of a gradient.
-    if isinstance(explicit(rhs), sp.MatrixBase) and explicit(rhs).shape[1] == 1 and not ranges:
+    if isinstance(rhs, sp.MatrixBase) and rhs.shape[1] == 1 and not ranges:
         value = value[:, 0]
     return value
 
 
 def evaluate(derivation: Derivation, values: Mapping[str, Any]) -> np.ndarray:
     sizes = infer_sizes(derivation, values)
-    instance = instantiate(derivation, sizes)
+    instance = _cached_instance(derivation, sizes)
     if derivation.evaluator is not None:
         return np.asarray(derivation.evaluator(instance, {k: np.asarray(v, dtype=float) for k, v in values.items()}))
     return evaluate_instance(instance, values)
 
 
+_INSTANCES: dict[tuple[str, str, tuple[tuple[str, int], ...]], tuple[Derivation, Instance]] = {}
+
+
+def _cached_instance(derivation: Derivation, sizes: Mapping[str, int]) -> Instance:
+    """The instance at these sizes, built once per derivation object (evaluating is what audits and graders repeat)."""
+    key = (derivation.id, derivation.source, tuple(sorted(sizes.items())))
+    cached = _INSTANCES.get(key)
+    if cached is not None and cached[0] is derivation:
+        return cached[1]
+    instance = instantiate(derivation, sizes)
+    _INSTANCES[key] = (derivation, instance)
+    return instance
+
+
 def exact_answer(derivation: Derivation, values: Mapping[str, Any]) -> Any:
     """The result at exact values (integers, Rationals, SymPy matrices or nested lists), as SymPy."""
+    sizes = exact_sizes(derivation, values)
+    body, expr = _prepared_result(derivation, sizes)
+    substitution = exact_substitution(derivation, values)
+    if body.result_indices:
+        ranges = [range(1, int(body.indices[index]) + 1) for index in body.result_indices]
+        table = np.empty(tuple(len(r) for r in ranges), dtype=object)
+        entries = _result_entries(derivation, sizes)
+        for position in np.ndindex(table.shape):
+            table[position] = _tidy(substitute(entries[position], substitution))
+        if table.ndim <= 2:
+            return sp.ImmutableMatrix(table.reshape(table.shape[0], -1).tolist())
+        return sp.ImmutableDenseNDimArray(table.tolist())
+    return tidy_all(substitute(expr, substitution))
+
+
+def exact_sizes(derivation: Derivation, values: Mapping[str, Any]) -> tuple[tuple[str, int], ...]:
     shapes = {name: np.asarray(value, dtype=object).shape for name, value in values.items()}
-    sizes = infer_sizes(derivation, {name: np.zeros(shape) for name, shape in shapes.items()})
-    body, expr = _prepared_result(derivation, tuple(sorted(sizes.items())))
+    return tuple(sorted(infer_sizes(derivation, {name: np.zeros(shape) for name, shape in shapes.items()}).items()))
+
+
+def exact_substitution(derivation: Derivation, values: Mapping[str, Any]) -> dict[Any, Any]:
     substitution: dict[Any, Any] = {}
     for item in derivation.inputs:
         value = values[item.name]
@@ -207,19 +271,11 @@ def exact_answer(derivation: Derivation, values: Mapping[str, Any]) -> Any:
         base = sp.IndexedBase(item.name)
         for position in np.ndindex(array.shape):
             substitution[base[tuple(p + 1 for p in position)]] = _exact(array[position])
-    if body.result_indices:
-        ranges = [range(1, int(body.indices[index]) + 1) for index in body.result_indices]
-        table = np.empty(tuple(len(r) for r in ranges), dtype=object)
-        entries = _result_entries(derivation, tuple(sorted(sizes.items())))
-        for position in np.ndindex(table.shape):
-            table[position] = _tidy(_substitute(entries[position], substitution))
-        if table.ndim <= 2:
-            return sp.ImmutableMatrix(table.reshape(table.shape[0], -1).tolist())
-        return sp.ImmutableDenseNDimArray(table.tolist())
-    substituted = _substitute(expr, substitution)
-    if isinstance(substituted, sp.MatrixBase):
-        return substituted.applyfunc(_tidy)
-    return _tidy(substituted)
+    return substitution
+
+
+def tidy_all(value: Any) -> Any:
+    return value.applyfunc(_tidy) if isinstance(value, sp.MatrixBase) else _tidy(value)
 
 
 _PREPARED: dict[tuple[str, str, tuple[tuple[str, int], ...]], tuple[Body, Any]] = {}
@@ -243,7 +299,7 @@ def _result_entries(derivation: Derivation, sizes: tuple[tuple[str, int], ...]) 
         table: dict[tuple[int, ...], Any] = {}
         for position in np.ndindex(tuple(len(r) for r in ranges)):
             point = {index: ranges[axis][position[axis]] for axis, index in enumerate(body.result_indices)}
-            table[position] = _substitute(expr, point)
+            table[position] = substitute(expr, point)
         _ENTRIES[key] = table
     return _ENTRIES[key]
 
@@ -263,28 +319,43 @@ def _exact(value: Any) -> Any:
 
 
 def _tidy(value: Any) -> Any:
-    # Exact inputs mostly give a Rational already; simplify only what is left symbolic.
-    if isinstance(value, sp.Basic) and not value.is_Rational and value.free_symbols == set():
-        return sp.simplify(value)
-    return value
+    """A constant in its simplest form, logarithms kept as they are: ``1250 ln 40``, not ``ln(40^1250)``.
+
+    ``simplify`` folds ``n ln m`` into ``ln(m^n)`` (a 1600-digit integer at n = 1250), so each logarithm is
+    shielded by a symbol while the rest is simplified. Exact inputs mostly give a Rational already.
+    """
+    if not isinstance(value, sp.Basic) or value.is_Rational or value.free_symbols != set():
+        return value
+    candidates = [_shielded_simplify(value)]
+    if value.has(sp.log):
+        # Logarithms of rationals split into logarithms of primes and collected: −ln 3/6 + 8 ln 2/3
+        # rather than five logarithms of fractions. The form with fewer logarithms is kept.
+        candidates.append(_shielded_simplify(sp.expand(value.replace(lambda node: isinstance(node, sp.log), _prime_logs))))
+    return min(candidates, key=lambda form: (len(form.atoms(sp.log)), sp.count_ops(form)))
 
 
-def _substitute(expr: Any, mapping: Mapping[Any, Any]) -> Any:
+def _shielded_simplify(value: Any) -> Any:
+    logs = {node: sp.Dummy(real=True) for node in value.atoms(sp.log)}
+    simpler = sp.simplify(value.xreplace(logs))
+    return simpler.xreplace({symbol: node for node, symbol in logs.items()})
+
+
+def _prime_logs(node: Any) -> Any:
+    """ln(p/q) for a positive rational as a sum over the primes of p and q: ln(16/3) = 4 ln 2 − ln 3."""
+    argument = node.args[0]
+    if not (argument.is_Rational and argument > 0):
+        return node
+    up = sp.Add(*(power * sp.log(prime) for prime, power in sp.factorint(argument.p).items()))
+    down = sp.Add(*(power * sp.log(prime) for prime, power in sp.factorint(argument.q).items()))
+    return up - down
+
+
+def substitute(expr: Any, mapping: Mapping[Any, Any]) -> Any:
     symbols = {sp.Symbol(k.name, **k.assumptions0) if isinstance(k, sp.Symbol) else k: v for k, v in mapping.items()}
     # Symbols created with assumptions differ from plain ones: match by name as well.
     by_name = {k.name: v for k, v in mapping.items() if isinstance(k, sp.Symbol)}
     extra = {s: by_name[s.name] for s in getattr(expr, "free_symbols", ()) if isinstance(s, sp.Symbol) and s.name in by_name}
     return expr.xreplace({**symbols, **extra}).doit() if isinstance(expr, sp.Basic) else expr
-
-
-def make_exercise(derivation: Derivation, seed: int) -> Exercise:
-    """The exercise for ``seed``: the hook draws values and a prompt; the engine computes the exact answer."""
-    if derivation.exercise is None:
-        raise InputError(f"Derivation {derivation.id!r} has no exercise generator.")
-    rng = np.random.default_rng(seed)
-    drawn = derivation.exercise(rng)
-    answer = drawn.answer if drawn.answer is not None else exact_answer(derivation, drawn.values)
-    return replace(drawn, answer=answer, derivation_id=derivation.id, seed=seed)
 
 
 def instance_sizes(derivation: Derivation) -> list[dict[str, int]]:

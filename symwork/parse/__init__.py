@@ -7,6 +7,7 @@ constructors; nothing typed by a user reaches `eval`, `exec`, `sympify` or SymPy
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from symwork.core.callable import make_callable
@@ -16,7 +17,9 @@ from symwork.parse.limits import LIMITS, Limits, check_text, check_tokens
 if TYPE_CHECKING:
     import sympy as sp
 
-__all__ = ["CONVENTIONS", "LIMITS", "SYNTAXES", "Limits", "parse", "parse_relation"]
+    from symwork.parse.names import Evidence, Names
+
+__all__ = ["CONVENTIONS", "LIMITS", "SYNTAXES", "Limits", "Reading", "parse", "parse_relation", "read"]
 
 SYNTAXES = ("auto", "latex", "plain")
 
@@ -60,10 +63,45 @@ CONVENTIONS = """\
 - `|x|` is Abs; `n!` is factorial; `\\binom{n}{k}` is binomial. Spacing (`\\,` `\\;` `\\quad` `~`),
   `\\displaystyle`, `\\left`/`\\right` sizes, surrounding `$...$` and a trailing `.` or `,` are ignored.
 - `a = b = c` is read by `parse_relation` into its parts; `parse` refuses `=`.
+- Notation for vectors and matrices (`x^\\top` of a name, `\\operatorname{diag}(\\bm{s})`, `\\|x\\|`, `a \\odot b`,
+  `\\nabla_{\\bm{x}}`, `\\mathbf{1}`, `\\sum_k` without bounds) stays as markers (`symwork.parse.unresolved`)
+  until a scope gives the names shapes (`symwork.parse.read` with `Names`, used by `symwork.answers`).
+- Unicode (−, ·, σ, ², ₁, √, ‖, ⊙, ᵀ) is read as the LaTeX or plain syntax it stands for; `\\sigma'(x)` is the
+  derivative; `(1, 2)^\\top` a column; `\\Phi`, `\\phi`, `erf`; in plain syntax `|x|` and `e^a e^b`.
 - Limits (see `LIMITS`): 10,000 characters, bracket depth 200, 5,000 tokens, numeric exponents up to
   10,000 in magnitude, numeric results of powers up to 400 digits, factorials up to 1000!, literal
   numbers up to 400 digits, and det/inverse/powers only of small matrices. Beyond them: LimitError.
 """
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What `read` gives: the parts of an '='-chain, the syntax used and what the text showed about its names."""
+
+    parts: tuple[sp.Basic, ...]
+    syntax: str
+    evidence: Evidence
+
+
+def read(text: str, *, syntax: str = "auto", limits: Limits = LIMITS, names: Names | None = None) -> Reading:
+    """Parse an '='-chain under ``names`` (which names may be arrays), recording the evidence about names.
+
+    Names listed in ``names.arrays`` become noncommutative symbols and array notation on them stays as
+    markers (`symwork.parse.unresolved`), for a scope to resolve (see `symwork.answers.reading`).
+    """
+    check_text(text, limits)
+    chosen = _choose_syntax(text, syntax)
+    # Imported here so that importing symwork.parse (e.g. for the CLI's --help) does not import SymPy.
+    from symwork.parse import latex, plain
+    from symwork.parse.names import NO_NAMES, reading
+    from symwork.parse.unicode import normalise
+
+    text = normalise(text, chosen)
+    check_tokens(text, chosen, limits)
+    parsers = {"latex": latex.parse_parts, "plain": plain.parse_parts}
+    with reading(names or NO_NAMES) as evidence:
+        parts = parsers[chosen](text, limits)
+    return Reading(parts, chosen, evidence)
 
 
 def parse(text: str, *, syntax: str = "auto", limits: Limits = LIMITS) -> sp.Basic:
@@ -84,14 +122,7 @@ def parse_relation(text: str, *, syntax: str = "auto", limits: Limits = LIMITS) 
     >>> parse_relation("x^2 - 1 = (x-1)(x+1)")
     (x**2 - 1, (x - 1)*(x + 1))
     """
-    check_text(text, limits)
-    chosen = _choose_syntax(text, syntax)
-    check_tokens(text, chosen, limits)
-    # Imported here so that importing symwork.parse (e.g. for the CLI's --help) does not import SymPy.
-    from symwork.parse import latex, plain
-
-    parsers = {"latex": latex.parse_parts, "plain": plain.parse_parts}
-    return parsers[chosen](text, limits)
+    return read(text, syntax=syntax, limits=limits).parts
 
 
 def _choose_syntax(text: str, syntax: str) -> str:

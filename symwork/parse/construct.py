@@ -11,6 +11,8 @@ import sympy as sp
 
 from symwork.errors import LimitError, ParseError
 from symwork.parse.limits import Limits
+from symwork.parse.names import note_arrays, note_scalars
+from symwork.parse.unresolved import DetOf, Hadamard, Norm, TraceOf, Transposed
 
 #: What the parsers produce: a scalar `sp.Expr` or an `sp.ImmutableMatrix`.
 Value: TypeAlias = sp.Basic
@@ -67,6 +69,7 @@ def _short(value: sp.Basic) -> str:
 def power(base: Value, exponent: Value, limits: Limits) -> Value:
     """base**exponent, refusing exponents and exact results that would be too large to compute."""
     exp = scalar(exponent, "exponent")
+    note_scalars(exp)
     if is_matrix(base):
         return matrix_power(base, exp, limits)
     base = scalar(base, "power")
@@ -107,8 +110,49 @@ def matrix_power(matrix: sp.ImmutableMatrix, exp: sp.Expr, limits: Limits) -> sp
 
 
 def transpose(value: Value) -> Value:
-    """The transpose of a matrix literal; a scalar is its own transpose (x^T = x)."""
-    return value.T if isinstance(value, sp.MatrixBase) else value
+    """The transpose of a matrix literal; a scalar is its own transpose (x^T = x); a name that may be an array keeps it."""
+    if isinstance(value, sp.MatrixBase):
+        return value.T
+    note_arrays(value)
+    return Transposed(value)
+
+
+def hadamard(left: Value, right: Value) -> Value:
+    """``a \\odot b``: entrywise for matrix literals, a product for scalars, a marker for names that may be arrays."""
+    if isinstance(left, sp.MatrixBase) and isinstance(right, sp.MatrixBase):
+        if left.shape != right.shape:
+            raise ParseError(f"Cannot multiply entrywise matrices of shapes {left.shape!r} and {right.shape!r}; check the rows.")
+        return sp.ImmutableMatrix(left.multiply_elementwise(right))
+    if is_matrix(left) or is_matrix(right):
+        raise ParseError("An entrywise product needs two matrices of the same shape; write the other side as a matrix too.")
+    note_arrays(left, right)
+    if left.is_commutative and right.is_commutative:
+        return sp.Mul(left, right)
+    return Hadamard(left, right)
+
+
+#: The norms people write: \\|x\\|, \\|x\\|_2, \\|A\\|_F, \\|x\\|_1, \\|x\\|_\\infty.
+NORM_KINDS: dict[str, sp.Basic] = {"": sp.Integer(2), "2": sp.Integer(2), "F": sp.Symbol("F"), "1": sp.Integer(1), "infty": sp.oo}
+
+
+def norm(value: Value, kind: str = "") -> Value:
+    """``\\|x\\|_p`` of a vector literal, a scalar (its absolute value) or a name that may be an array (a marker)."""
+    if kind not in NORM_KINDS:
+        raise ParseError(f"The norm \\|.\\|_{kind} is not supported; use \\|x\\|, \\|x\\|_1, \\|x\\|_2, \\|A\\|_F or \\|x\\|_\\infty.")
+    p = NORM_KINDS[kind]
+    if isinstance(value, sp.MatrixBase):
+        items = list(value)
+        if p == 1:
+            return sp.Add(*[sp.Abs(e) for e in items])
+        if p == sp.oo:
+            return sp.Max(*[sp.Abs(e) for e in items])
+        if p == 2 and value.rows > 1 and value.cols > 1:
+            raise ParseError("The 2-norm of a matrix literal is its largest singular value; write \\|A\\|_F for the Frobenius norm.")
+        return sp.sqrt(sp.Add(*[sp.Abs(e) ** 2 for e in items]))
+    note_arrays(value)
+    if value.is_commutative:
+        return sp.Abs(value)
+    return Norm(value, p)
 
 
 def add(left: Value, right: Value) -> Value:
@@ -135,6 +179,11 @@ def mul(left: Value, right: Value) -> Value:
             raise ParseError(f"Cannot multiply matrices of shapes {left.shape!r} and {right.shape!r}; check the order.")
         return sp.ImmutableMatrix(left * right)
     if is_matrix(left) or is_matrix(right):
+        other = right if is_matrix(left) else left
+        if not other.is_commutative:
+            raise ParseError(
+                "A matrix literal times a vector or matrix name is not supported; write both as literals or both as names."
+            )
         return sp.ImmutableMatrix(left * right)
     return sp.Mul(left, right)
 
@@ -179,11 +228,20 @@ def absolute(value: Value) -> sp.Expr:
     return sp.Abs(value)
 
 
-def matrix(rows: Sequence[Sequence[Value]]) -> sp.ImmutableMatrix:
-    """A matrix literal from rows of scalars, all of the same length."""
+def matrix(rows: Sequence[Sequence[Value]]) -> Value:
+    """A matrix literal from rows of scalars, all of the same length; blocks of equal shape make an array.
+
+    A matrix of matrices is how a four-index array is printed (a block per pair of outer indices): it
+    becomes an array of shape (rows, cols, *block shape), its entries in reading order.
+    """
     widths = {len(row) for row in rows}
     if len(widths) != 1:
         raise ParseError(f"The matrix rows have different lengths {sorted(widths)!r}; give every row the same length.")
+    blocks = [entry for row in rows for entry in row if isinstance(entry, (sp.MatrixBase, sp.NDimArray))]
+    if blocks:
+        if len(blocks) != sum(len(row) for row in rows) or len({tuple(block.shape) for block in blocks}) != 1:
+            raise ParseError("A matrix of matrices needs every entry to be a matrix of the same shape; check the blocks.")
+        return sp.ImmutableDenseNDimArray([[entry.tolist() for entry in row] for row in rows])
     return sp.ImmutableMatrix([[scalar(entry, "matrix entry") for entry in row] for row in rows])
 
 
@@ -192,21 +250,27 @@ def column(entries: Sequence[Value]) -> sp.ImmutableMatrix:
 
 
 def determinant(value: Value, limits: Limits) -> sp.Expr:
+    note_arrays(value)
     if isinstance(value, sp.MatrixBase):
         _check_square(value, "determinant", limits)
         return sp.expand(value.det()) if value.free_symbols else value.det()
     if isinstance(value, sp.Symbol):
         return sp.Determinant(sp.MatrixSymbol(value.name, MATRIX_SIDE, MATRIX_SIDE))
+    if isinstance(value, sp.Expr) and value.free_symbols:
+        return DetOf(value)  # det(AB): a scope says whether A and B are matrices
     raise ParseError(f"The determinant of {value!r} is undefined; apply it to a matrix or a single matrix name.")
 
 
 def trace(value: Value, limits: Limits) -> sp.Expr:
+    note_arrays(value)
     if isinstance(value, sp.MatrixBase):
         if value.rows != value.cols:
             raise ParseError(f"The trace needs a square matrix, not {value.rows}x{value.cols}; check the rows.")
         return value.trace()
     if isinstance(value, sp.Symbol):
         return sp.Trace(sp.MatrixSymbol(value.name, MATRIX_SIDE, MATRIX_SIDE))
+    if isinstance(value, sp.Expr) and value.free_symbols:
+        return TraceOf(value)  # tr(AB): a scope says whether A and B are matrices
     raise ParseError(f"The trace of {value!r} is undefined; apply it to a matrix or a single matrix name.")
 
 

@@ -18,12 +18,26 @@ from symwork.parse.construct import (
     determinant,
     entries,
     is_matrix,
+    norm,
     power,
     scalar,
     trace,
     transpose,
 )
 from symwork.parse.limits import Limits
+from symwork.parse.names import note_arrays, note_indices, symbol
+from symwork.parse.unresolved import Diag, EntriesOf, applied, vector_call
+
+
+class _Ellipsis:
+    """``\\dots`` or ``...`` between the arguments of a function: z_1, \\dots, z_n."""
+
+    def __repr__(self) -> str:
+        return "..."
+
+
+#: The one ellipsis value the parsers produce; only function arguments may contain it.
+ELLIPSIS = _Ellipsis()
 
 Builder: TypeAlias = Callable[[Sequence[Value], Value | None, Limits], Value]
 
@@ -39,7 +53,46 @@ class FunctionRule:
     takes_subscript: bool = False
 
 
+def _subscripted_name(value: object) -> tuple[str, sp.Expr] | None:
+    """('z', 3) for the Symbol z_3, ('z', n) for z_n: a name with a one-token subscript."""
+    if not isinstance(value, sp.Symbol) or "_" not in value.name:
+        return None
+    base, _, sub = value.name.partition("_")
+    if not base or not sub or "_" in sub:
+        return None
+    if sub.isdigit():
+        return base, sp.Integer(int(sub))
+    if sub.isidentifier():
+        return base, sp.Symbol(sub)
+    return None
+
+
+def expand_ellipsis(args: Sequence[object], limits: Limits) -> list[Value]:
+    """Arguments with ``z_1, \\dots, z_n`` written out (numeric n) or as the entries of the vector z (symbolic n)."""
+    if not any(arg is ELLIPSIS for arg in args):
+        return list(args)
+    where = [k for k, arg in enumerate(args) if arg is ELLIPSIS]
+    if len(where) != 1 or where[0] in (0, len(args) - 1):
+        raise ParseError("An ellipsis must stand between two entries of one vector, as in z_1, \\dots, z_n; check the arguments.")
+    dots = where[0]
+    last = _subscripted_name(args[dots + 1])
+    begin = dots
+    while begin > 0 and (named := _subscripted_name(args[begin - 1])) is not None and last and named[0] == last[0]:
+        begin -= 1
+    first = _subscripted_name(args[begin]) if begin < dots else None
+    if first is None or last is None or dots + 2 != len(args) or not first[1].is_Integer:
+        raise ParseError("An ellipsis must run over the entries of one vector, as in z_1, \\dots, z_n; name the first and last entry.")
+    base, start, end = first[0], int(first[1]), last[1]
+    if end.is_Integer:
+        if not start <= int(end) <= start + limits.max_nodes:
+            raise ParseError(f"The entries {base}_{start}, ..., {base}_{end} do not run upwards; check the first and last entry.")
+        return [*args[:begin], *(symbol(f"{base}_{k}") for k in range(start, int(end) + 1))]
+    note_arrays(sp.Symbol(base))
+    return [*args[:begin], EntriesOf(symbol(base), sp.Integer(start), end)]
+
+
 def apply_function(rule: FunctionRule, args: Sequence[Value], sub: Value | None, limits: Limits) -> Value:
+    args = expand_ellipsis(args, limits)
     if len(args) < rule.min_args or (rule.max_args is not None and len(args) > rule.max_args):
         wanted = str(rule.min_args) if rule.min_args == rule.max_args else f"at least {rule.min_args}"
         raise ParseError(f"{rule.name!r} takes {wanted} argument(s), got {len(args)}; check the commas.")
@@ -77,11 +130,30 @@ def _log(args: Sequence[Value], sub: Value | None, limits: Limits) -> Value:
     return sp.log(arg) if base is None else sp.log(arg, scalar(base, "log base"))
 
 
+def _single_name(args: Sequence[Value]) -> bool:
+    """One argument that is not a matrix literal: a vector written by its name (diag(s), softmax(z))."""
+    if len(args) != 1 or is_matrix(args[0]):
+        return False
+    if isinstance(args[0], EntriesOf):
+        return True
+    if isinstance(args[0], sp.Symbol) or not args[0].is_commutative:
+        note_arrays(args[0])
+        return True
+    return False
+
+
 def _diag(args: Sequence[Value], sub: Value | None, limits: Limits) -> Value:
+    if _single_name(args):
+        return Diag(args[0])
     values = entries(args)
     if len(args) == 1 and not is_matrix(args[0]):
-        raise ParseError(f"'diag' of {args[0]!r} is undefined; give a vector literal or several entries.")
+        raise ParseError(f"'diag' of {args[0]!r} is undefined; give a vector literal, a vector's name or several entries.")
     return sp.ImmutableMatrix(sp.diag(*values))
+
+
+def _delta(args: Sequence[Value], sub: Value | None, limits: Limits) -> Value:
+    note_indices(*args)
+    return sp.KroneckerDelta(*entries(args))
 
 
 #: SymPy's own functions, by the names the parsers map onto.
@@ -115,12 +187,15 @@ GENERIC_FUNCTIONS: dict[str, FunctionRule] = {
         ],
         FunctionRule("max", lambda args, sub, limits: sp.Max(*entries(args)), max_args=None),
         FunctionRule("min", lambda args, sub, limits: sp.Min(*entries(args)), max_args=None),
+        FunctionRule("erf", _unary(sp.erf, "erf")),
+        FunctionRule("erfc", _unary(sp.erfc, "erfc")),
+        FunctionRule("norm", lambda args, sub, limits: norm(args[0])),
         FunctionRule("det", lambda args, sub, limits: determinant(args[0], limits)),
         FunctionRule("tr", lambda args, sub, limits: trace(args[0], limits)),
         FunctionRule("diag", _diag, max_args=None),
         FunctionRule("transpose", lambda args, sub, limits: transpose(args[0])),
         FunctionRule("binomial", lambda args, sub, limits: binomial(args[0], args[1], limits), 2, 2),
-        FunctionRule("delta", lambda args, sub, limits: sp.KroneckerDelta(*entries(args)), 2, 2),
+        FunctionRule("delta", _delta, 2, 2),
     ]
 }
 
@@ -142,13 +217,23 @@ def _entrywise(name: str, call: Call) -> FunctionRule:
 
 def _entries(name: str, call: Call) -> FunctionRule:
     """Functions of several arguments, where one vector literal stands for its entries: logsumexp(z)."""
-    return FunctionRule(name, lambda args, sub, limits: call(*entries(args)), max_args=None)
+
+    def build(args: Sequence[Value], sub: Value | None, limits: Limits) -> Value:
+        if _single_name(args):
+            return vector_call(name, args[0], None)
+        return call(*entries(args))
+
+    return FunctionRule(name, build, max_args=None)
 
 
 def _component(name: str, call: Call) -> FunctionRule:
     """One component k of a vector function: f_k(z_1, …, z_n) or f(k, z_1, …, z_n); f of a vector is the vector."""
 
     def build(args: Sequence[Value], sub: Value | None, limits: Limits) -> Value:
+        if _single_name(args):
+            return vector_call(name, args[0], None if sub is None else scalar(sub, f"{name} index"))
+        if len(args) == 2 and sub is None and _single_name(args[1:]):
+            return vector_call(name, args[1], scalar(args[0], f"{name} index"))
         if sub is not None:
             return call(scalar(sub, f"{name} index"), *entries(args))
         if len(args) == 1 and isinstance(args[0], sp.MatrixBase):
@@ -181,6 +266,11 @@ FUNCTIONS: dict[str, FunctionRule] = {
     **GENERIC_FUNCTIONS,
     **{name: ML_FORMS[f.notation.form](name, _call(f)) for name, f in ML_FUNCTIONS.items()},
 }
+
+
+def scope_function(name: str) -> FunctionRule:
+    """The rule of a function a scope's derivation defines (printed \\varphi): a marker the scope resolves."""
+    return FunctionRule(name, lambda args, sub, limits: applied(name, *[scalar(arg, name) if is_matrix(arg) else arg for arg in args]), max_args=None)
 
 
 def ml_aliases(names: Callable[[Notation], tuple[str, ...]]) -> dict[str, str]:

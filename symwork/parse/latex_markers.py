@@ -33,7 +33,12 @@ class Fact:
     pass
 
 
-Post = Sup | Sub | Fact
+@dataclass(frozen=True)
+class Prime:
+    """f' after a function name: its derivative."""
+
+
+Post = Sup | Sub | Fact | Prime
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,7 @@ class FuncHead:
     rule: FunctionRule
     sub: Value | None = None
     power: Value | None = None
+    primes: int = 0
 
 
 @dataclass(frozen=True)
@@ -66,6 +72,32 @@ class ScriptedParen:
 
     paren: Paren
     posts: tuple[Post, ...]
+
+
+@dataclass(frozen=True)
+class Braced:
+    """{x}: a value whose braces end a function's argument, as in \\sin{\\left(x\\right)} (x + y)."""
+
+    value: Value
+
+
+@dataclass(frozen=True)
+class NormBars:
+    """\\|x\\|, waiting for a subscript that says which norm (\\|A\\|_F)."""
+
+    inner: Value
+
+
+@dataclass(frozen=True)
+class Nabla:
+    """\\nabla, waiting for the subscript that names the variable (\\nabla_{\\bm{x}})."""
+
+
+@dataclass(frozen=True)
+class ConstantVector:
+    """\\mathbf{1} or \\mathbf{0}, with an optional size subscript (\\mathbf{1}_n)."""
+
+    kind: str  # "ONES" or "ZEROS"
 
 
 @dataclass(frozen=True)

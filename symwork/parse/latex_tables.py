@@ -13,8 +13,15 @@ GREEK = (
 #: Variant letters name the same symbol as the plain letter.
 GREEK_VARIANTS = {"varepsilon": "epsilon", "vartheta": "theta", "varphi": "phi", "varrho": "rho", "varsigma": "sigma"}
 CONSTANTS: dict[str, sp.Expr] = {"pi": sp.pi, "infty": sp.oo}
-#: Symbols that become a function call when directly followed by a parenthesis: \sigma(x) = sigmoid(x).
-CALLABLE_SYMBOLS = ml_aliases(lambda notation: notation.symbol)
+#: Symbols that become a function call when directly followed by a parenthesis: \sigma(x) = sigmoid(x),
+#: \Phi(x) and \phi(x) the standard normal distribution function and density.
+CALLABLE_SYMBOLS = {**ml_aliases(lambda notation: notation.symbol), "Phi": "Phi", "phi": "phi"}
+#: The symwork.sty macros of the ML functions (\GELU, \relu, \softmax, \logsumexp), as printed in worksheets.
+ML_MACROS = {
+    macro: name
+    for macro, name in ml_aliases(lambda notation: (notation.macro.lstrip("\\"),)).items()
+    if macro not in GREEK
+}
 
 #: Function commands, by LaTeX name, to the names in FUNCTIONS.
 LATEX_FUNCTIONS = {
@@ -37,6 +44,10 @@ LATEX_FUNCTIONS = {
     "min": "min",
     "det": "det",
     "sgn": "sign",
+    # symwork.sty's macros, as the worksheets print them.
+    "tr": "tr",
+    "diag": "diag",
+    **ML_MACROS,
 }
 #: Names accepted in \operatorname{...} (and \mathrm{...} when used as a function).
 OPERATOR_NAMES = {
@@ -46,6 +57,9 @@ OPERATOR_NAMES = {
     "trace": "tr",
     "Tr": "tr",
     "sign": "sign",
+    "erf": "erf",
+    "erfc": "erfc",
+    "softmax": "softmax",
     **ml_aliases(lambda notation: notation.latex),
 }
 #: Commands that only retype the token; None drops it (spacing and sizing have no mathematical meaning).
@@ -67,6 +81,19 @@ COMMAND_TYPES: dict[str, str | None] = {
     "intercal": "TOP",
     "cdot": "_CDOT",
     "times": "_CDOT",
+    "odot": "_ODOT",
+    "nabla": "NABLA",
+    "dots": "ELLIPSIS",
+    "ldots": "ELLIPSIS",
+    "cdots": "ELLIPSIS",
+    "dotsc": "ELLIPSIS",
+    "dotsb": "ELLIPSIS",
+    "leq": "LEQ",
+    "le": "LEQ",
+    "substack": "SUBSTACK",
+    "lVert": "NORM_OPEN",
+    "rVert": "NORM_CLOSE",
+    "Vert": "NORM_BAR",
     "div": "_DIV",
     "lvert": "ABS_OPEN",
     "rvert": "ABS_CLOSE",
@@ -86,6 +113,7 @@ SYMBOL_COMMANDS: dict[str, str | None] = {
     "\\{": "LBRACE_LIT",
     "\\}": "RBRACE_LIT",
     "\\\\": "ROWSEP",
+    "\\|": "NORM_BAR",
     "\\,": None,
     "\\;": None,
     "\\!": None,
@@ -93,8 +121,12 @@ SYMBOL_COMMANDS: dict[str, str | None] = {
     "\\ ": None,
 }
 FONT_COMMANDS = frozenset(
-    "operatorname mathrm mathbf mathit mathsf mathtt bm boldsymbol text textrm textit textbf".split()
+    "operatorname mathrm mathbf mathit mathsf mathtt mathbb bm boldsymbol text textrm textit textbf".split()
 )
+#: Bold fonts: a bold lower-case letter is a vector, a bold upper-case letter a matrix (ML notation).
+BOLD_FONTS = frozenset({"mathbf", "bm", "boldsymbol"})
+#: \mathbf{1} is a vector of ones and \mathbf{0} a vector of zeros, in every bold (and blackboard) font.
+CONSTANT_VECTORS = {"1": "ONES", "0": "ZEROS"}
 #: \bar{x} is the Symbol 'xbar'; \vec only marks a vector and adds nothing to the name.
 ACCENTS = {
     "bar": "bar",
@@ -107,8 +139,10 @@ ACCENTS = {
     "ddot": "ddot",
     "vec": "",
 }
-MATRIX_ENVIRONMENTS = frozenset({"matrix", "pmatrix", "bmatrix", "Bmatrix", "smallmatrix"})
+MATRIX_ENVIRONMENTS = frozenset({"matrix", "pmatrix", "bmatrix", "Bmatrix", "smallmatrix", "array"})
 DETERMINANT_ENVIRONMENTS = frozenset({"vmatrix"})
+#: Layout environments inside an expression (a result broken over lines): their & and \\ are only layout.
+LAYOUT_ENVIRONMENTS = frozenset({"aligned", "split", "gathered", "multlined"})
 
 
 def symbol_name(command: str) -> str:

@@ -11,17 +11,22 @@ from lark import Token
 import symwork.parse.construct as build
 from symwork.errors import LimitError, ParseError
 from symwork.parse.construct import Value
-from symwork.parse.functions import FUNCTIONS, INVERSE_FUNCTIONS, apply_function
+from symwork.parse.functions import ELLIPSIS, FUNCTIONS, INVERSE_FUNCTIONS, apply_function, scope_function
 from symwork.parse.latex_markers import (
     PARTIAL,
     TRANSPOSE,
+    Braced,
     CallableSymbol,
+    ConstantVector,
     DiffChain,
     Fact,
     FuncHead,
+    Nabla,
+    NormBars,
     Operator,
     Paren,
     Post,
+    Prime,
     ScriptedParen,
     Sub,
     Sup,
@@ -29,11 +34,15 @@ from symwork.parse.latex_markers import (
     derivative_variables,
     diff_mark,
 )
+from symwork.parse.latex_operators import CONSTANT_VECTORS, NABLA, OperatorRules
 from symwork.parse.latex_tables import CALLABLE_SYMBOLS, CONSTANTS, DETERMINANT_ENVIRONMENTS, symbol_name
+from symwork.parse.names import functions as scope_functions
+from symwork.parse.names import note_indices
+from symwork.parse.names import symbol as make_symbol
 from symwork.parse.tree import ArithmeticTransformer
 
 
-class LatexTransformer(ArithmeticTransformer):
+class LatexTransformer(OperatorRules, ArithmeticTransformer):
     """Builds SymPy from the LaTeX parse tree; juxtapositions are resolved in `fold`."""
 
     # --- values and markers -------------------------------------------------------------
@@ -43,10 +52,27 @@ class LatexTransformer(ArithmeticTransformer):
             return self.fold(item.items, 0)
         if isinstance(item, Paren):
             if len(item.args) != 1:
-                raise ParseError(f"A list of {len(item.args)} values in parentheses needs a function name before it.")
-            return item.args[0]
+                raise ParseError(
+                    f"A list of {len(item.args)} values in parentheses needs a function name before it, "
+                    "or a transpose after it for a column vector: (1, 2, 3)^\\top."
+                )
+            return self.value(item.args[0])
         if isinstance(item, ScriptedParen):
+            if len(item.paren.args) > 1 and isinstance(item.posts[0], Sup) and item.posts[0].value is None:
+                # (a, b, c)^\top: a row of entries, transposed, is a column vector.
+                column = build.column([self.value(arg) for arg in item.paren.args])
+                return self.apply_posts(column, item.posts[1:])
             return self.apply_posts(self.value(item.paren), item.posts)
+        if isinstance(item, Braced):
+            return item.value
+        if isinstance(item, NormBars):
+            return build.norm(item.inner)
+        if isinstance(item, ConstantVector):
+            return CONSTANT_VECTORS[item.kind]()
+        if isinstance(item, Nabla):
+            raise ParseError(f"{NABLA!r} needs the variable as a subscript, as in \\nabla_{{\\bm{{x}}}} f; add it.")
+        if item is ELLIPSIS:
+            raise ParseError("An ellipsis is only understood between the arguments of a function, as in (z_1, \\dots, z_n).")
         if isinstance(item, CallableSymbol):
             return item.symbol
         if isinstance(item, FuncHead):
@@ -63,20 +89,43 @@ class LatexTransformer(ArithmeticTransformer):
             )
         return values
 
-    def letter(self, children: Sequence[Token]) -> Value:
-        return sp.E if children[0] == "e" else sp.Symbol(str(children[0]))
+    def letter(self, children: Sequence[Token]) -> Any:
+        name = str(children[0])
+        if name in scope_functions():
+            return CallableSymbol(make_symbol(name), scope_function(name))
+        return sp.E if name == "e" else make_symbol(name)
 
     def symcmd(self, children: Sequence[Token]) -> Any:
         name = str(children[0])
         if name in CONSTANTS:
             return CONSTANTS[name]
-        symbol = sp.Symbol(symbol_name(name))
+        named = make_symbol(symbol_name(name))
+        if name in scope_functions():
+            return CallableSymbol(named, scope_function(name))
         if name in CALLABLE_SYMBOLS:
-            return CallableSymbol(symbol, FUNCTIONS[CALLABLE_SYMBOLS[name]])
-        return symbol
+            return CallableSymbol(named, FUNCTIONS[CALLABLE_SYMBOLS[name]])
+        return named
 
     def namesym(self, children: Sequence[Token]) -> Value:
-        return sp.Symbol(str(children[0]))
+        return make_symbol(str(children[0]))
+
+    def ones(self, children: Sequence[Token]) -> ConstantVector:
+        return ConstantVector("ONES")
+
+    def zeros(self, children: Sequence[Token]) -> ConstantVector:
+        return ConstantVector("ZEROS")
+
+    def nabla(self, children: Sequence[Token]) -> Nabla:
+        return Nabla()
+
+    def ellipsis(self, children: Sequence[Token]) -> Any:
+        return ELLIPSIS
+
+    def norm(self, children: Sequence[Any]) -> NormBars:
+        return NormBars(self.value(children[1]))
+
+    def hadamard(self, children: Sequence[Any]) -> Value:
+        return build.hadamard(self.value(children[0]), self.value(children[1]))
 
     def partial(self, children: Sequence[Token]) -> Value:
         return PARTIAL
@@ -85,10 +134,13 @@ class LatexTransformer(ArithmeticTransformer):
         return FuncHead(FUNCTIONS[str(children[0])])
 
     def paren(self, children: Sequence[Any]) -> Paren:
-        return Paren(tuple(self.value(child) for child in children))
+        return Paren(tuple(child if child is ELLIPSIS else self.value(child) for child in children))
 
     def group(self, children: Sequence[Any]) -> Value:
         return self.value(next(child for child in children if not isinstance(child, Token)))
+
+    def braced(self, children: Sequence[Any]) -> Braced:
+        return Braced(self.value(children[0]))
 
     def abs(self, children: Sequence[Any]) -> Value:
         return build.absolute(self.value(children[1]))
@@ -122,22 +174,6 @@ class LatexTransformer(ArithmeticTransformer):
         name = "d/d" + "".join(var.name for var, _ in variables)
         return Operator(name, apply)
 
-    def bounds(self, children: Sequence[Any]) -> tuple[sp.Symbol, Value]:
-        return sp.Symbol(symbol_name(str(children[0]))), self.value(children[1])
-
-    def bigop(self, children: Sequence[Any]) -> Operator:
-        token, (var, lower), upper = children
-        return self._bigop(str(token), var, lower, self.value(upper))
-
-    def bigop_flipped(self, children: Sequence[Any]) -> Operator:
-        token, upper, (var, lower) = children
-        return self._bigop(str(token), var, lower, self.value(upper))
-
-    def _bigop(self, name: str, var: sp.Symbol, lower: Value, upper: Value) -> Operator:
-        kind = sp.Sum if name == "sum" else sp.Product
-        limits = (var, build.scalar(lower, "lower bound"), build.scalar(upper, "upper bound"))
-        return Operator("\\" + name, lambda body: kind(build.scalar(body, "\\" + name), limits))
-
     def row(self, children: Sequence[Any]) -> list[Value]:
         return [self.value(child) for child in children]
 
@@ -163,6 +199,9 @@ class LatexTransformer(ArithmeticTransformer):
 
     def fact(self, children: Sequence[Any]) -> Fact:
         return Fact()
+
+    def prime(self, children: Sequence[Any]) -> Prime:
+        return Prime()
 
     def subscript(self, children: Sequence[Any]) -> Sub:
         return children[0]
@@ -193,6 +232,12 @@ class LatexTransformer(ArithmeticTransformer):
     def sub_minus(self, children: Sequence[Any]) -> tuple[str, None]:
         return "-", None
 
+    def sub_lpar(self, children: Sequence[Any]) -> tuple[str, None]:
+        return "(", None
+
+    def sub_rpar(self, children: Sequence[Any]) -> tuple[str, None]:
+        return ")", None
+
     def item(self, children: Sequence[Any]) -> Any:
         base, posts = children[0], tuple(children[1:])
         if not posts:
@@ -203,8 +248,20 @@ class LatexTransformer(ArithmeticTransformer):
             raise ParseError("A double subscript like x_a_b is ambiguous; use braces: x_{ab}.")
         if len(posts) > 3:
             raise ParseError(f"{len(posts)!r} scripts on one symbol is too many; use parentheses.")
+        if isinstance(base, CallableSymbol) and any(isinstance(post, Prime) for post in posts):
+            base = FuncHead(base.rule)  # \sigma'(x): the derivative of the sigmoid
         if isinstance(base, FuncHead):
             return self._script_function(base, posts)
+        if any(isinstance(post, Prime) for post in posts):
+            raise ParseError(
+                f"A prime after {self.value(base)!r} is ambiguous; write x^\\top for a transpose or the derivative in full."
+            )
+        if isinstance(base, Nabla):
+            return self._nabla(posts)
+        if isinstance(base, NormBars):
+            return self._norm(base, posts)
+        if isinstance(base, ConstantVector):
+            return self._constant_vector(base, posts)
         if isinstance(base, Paren) and not any(isinstance(post, Sub) for post in posts):
             return ScriptedParen(base, posts)
         if isinstance(base, Operator):
@@ -212,9 +269,11 @@ class LatexTransformer(ArithmeticTransformer):
         return self.apply_posts(base, posts)
 
     def _script_function(self, head: FuncHead, posts: tuple[Post, ...]) -> FuncHead:
-        sub, power = head.sub, head.power
+        sub, power, primes = head.sub, head.power, head.primes
         for post in posts:
-            if isinstance(post, Sub):
+            if isinstance(post, Prime):
+                primes += 1
+            elif isinstance(post, Sub):
                 sub = post.parts[0] if len(post.parts) == 1 else sp.Symbol(post.text)
             elif isinstance(post, Sup) and post.value is not None:
                 power = post.value
@@ -222,9 +281,9 @@ class LatexTransformer(ArithmeticTransformer):
                 raise ParseError(
                     f"'!' or a transpose directly after the function {head.rule.name!r} needs its argument first."
                 )
-        if power == -1 and head.rule.name in INVERSE_FUNCTIONS:
+        if power == -1 and head.rule.name in INVERSE_FUNCTIONS and not primes:
             return FuncHead(FUNCTIONS[INVERSE_FUNCTIONS[head.rule.name]], sub, None)
-        return FuncHead(head.rule, sub, power)
+        return FuncHead(head.rule, sub, power, primes)
 
     def apply_posts(self, base: Any, posts: Sequence[Post]) -> Value:
         subs = [post for post in posts if isinstance(post, Sub)]
@@ -238,6 +297,8 @@ class LatexTransformer(ArithmeticTransformer):
 
     def _subscripted(self, base: Any, sub: Sub) -> Value:
         names = {sp.E: "e", sp.pi: "pi", sp.oo: "infty"}
+        if isinstance(base, Braced):
+            base = base.value  # {\bar{x}}_{a}: braces around a name change nothing
         symbol = base.symbol if isinstance(base, CallableSymbol) else base
         if isinstance(symbol, sp.Symbol) and symbol is not PARTIAL:
             name = symbol.name
@@ -246,13 +307,14 @@ class LatexTransformer(ArithmeticTransformer):
         else:
             raise ParseError(f"A subscript needs a name before it, not {self.value(base)!r}; write x_{{{sub.text}}}.")
         if name == "delta" and len(sub.parts) == 2:
+            note_indices(*sub.parts)
             return sp.KroneckerDelta(*sub.parts)
-        return sp.Symbol(f"{name}_{sub.text}")
+        return make_symbol(f"{name}_{sub.text}")
 
     # --- juxtaposition ----------------------------------------------------------------------
 
     def chain(self, children: Sequence[Any]) -> Any:
-        if len(children) == 1 and isinstance(children[0], Paren):
+        if len(children) == 1 and (isinstance(children[0], Paren) or children[0] is ELLIPSIS):
             return children[0]  # kept, so that x^{(T)} is a power while x^{T} is a transpose
         mark = diff_mark(children[0])
         if mark is not None:
@@ -293,16 +355,17 @@ class LatexTransformer(ArithmeticTransformer):
         following = items[index + 1] if index + 1 < len(items) else None
         if isinstance(head, CallableSymbol) and not isinstance(following, (Paren, ScriptedParen)):
             return head.symbol, index + 1
-        rule = head.rule
-        sub = head.sub if isinstance(head, FuncHead) else None
         if isinstance(following, Paren):
-            return self._finish(head, apply_function(rule, following.args, sub, self.limits)), index + 2
+            return self._finish(head, self._apply(head, following.args)), index + 2
         if isinstance(following, ScriptedParen):
-            result = self._finish(head, apply_function(rule, following.paren.args, sub, self.limits))
+            result = self._finish(head, self._apply(head, following.paren.args))
             return self.apply_posts(result, following.posts), index + 2
         if isinstance(following, Operator):
             argument = self.fold(items[index + 1 :], depth + 1)
-            return self._finish(head, apply_function(rule, (argument,), sub, self.limits)), len(items)
+            return self._finish(head, self._apply(head, (argument,))), len(items)
+        if isinstance(following, Braced):
+            # A braced argument ends at its brace, as SymPy prints \sin{\left(x \right)}.
+            return self._finish(head, self._apply(head, (following.value,))), index + 2
         if following is not None and self._is_call(items, index + 1):
             argument, end = self._call(items, index + 1, depth + 1)
         else:
@@ -311,9 +374,21 @@ class LatexTransformer(ArithmeticTransformer):
             while end < len(items) and not self._is_call(items, end):
                 end += 1
             if end == index + 1:
-                raise ParseError(f"The function {rule.name!r} needs an argument; write it after the name.")
+                raise ParseError(f"The function {head.rule.name!r} needs an argument; write it after the name.")
             argument = build.product([self.value(item) for item in items[index + 1 : end]])
-        return self._finish(head, apply_function(rule, (argument,), sub, self.limits)), end
+        return self._finish(head, self._apply(head, (argument,))), end
+
+    def _apply(self, head: FuncHead | CallableSymbol, args: Sequence[Any]) -> Value:
+        """The function at ``head`` applied to ``args``; with primes (\\sigma'(x)), its derivative there."""
+        sub = head.sub if isinstance(head, FuncHead) else None
+        primes = head.primes if isinstance(head, FuncHead) else 0
+        if not primes:
+            return apply_function(head.rule, args, sub, self.limits)
+        if len(args) != 1 or primes > 3:
+            raise ParseError(f"A prime needs a function of one argument, as in \\sigma'(x); check {head.rule.name!r}.")
+        point = sp.Dummy("t")
+        derivative = sp.diff(build.scalar(apply_function(head.rule, (point,), sub, self.limits), "derivative"), point, primes)
+        return derivative.xreplace({point: build.scalar(self.value(args[0]), "derivative")})
 
     def _finish(self, head: FuncHead | CallableSymbol, result: Value) -> Value:
         if isinstance(head, FuncHead) and head.power is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -14,14 +15,18 @@ from lark.lark import PostLex
 import symwork.parse.construct as build
 from symwork.errors import ParseError
 from symwork.parse.construct import Value
-from symwork.parse.functions import FUNCTIONS, GENERIC_FUNCTIONS, apply_function, ml_aliases
+from symwork.parse.functions import ELLIPSIS, FUNCTIONS, GENERIC_FUNCTIONS, apply_function, ml_aliases, scope_function
 from symwork.parse.limits import Limits
+from symwork.parse.names import functions as scope_functions
+from symwork.parse.names import symbol
 from symwork.parse.tree import CURRENT_LIMITS, ArithmeticTransformer, count_tokens, load_grammar, run
 
 #: Function names, as typed, to the names in FUNCTIONS. Only these may be called.
 PLAIN_FUNCTIONS = {
     **{name: name for name in GENERIC_FUNCTIONS},
     **ml_aliases(lambda notation: notation.plain + notation.symbol),
+    "Phi": "Phi",
+    "phi": "phi",
     "ln": "log",
     "arcsin": "asin",
     "arccos": "acos",
@@ -33,12 +38,30 @@ PLAIN_FUNCTIONS = {
 }
 CONSTANTS: dict[str, sp.Expr] = {"pi": sp.pi, "e": sp.E, "oo": sp.oo, "inf": sp.oo, "infinity": sp.oo}
 #: Function names that are also ordinary symbols when not called: sigma(x) is sigmoid, sigma^2 a variance.
-SYMBOL_FUNCTIONS = frozenset({"delta", *ml_aliases(lambda notation: notation.symbol)})
+SYMBOL_FUNCTIONS = frozenset({"delta", "Phi", "phi", *ml_aliases(lambda notation: notation.symbol)})
+
+
+#: Token types after which a '|' closes an absolute value rather than opening one.
+_ENDS_OPERAND = frozenset({"NUMBER", "NAME", "_RPAR", "_RSQB", "ABS_CLOSE", "_BANG"})
+
+
+def _bars(stream: Iterator[Token]) -> Iterator[Token]:
+    """Decide whether each '|' opens or closes an absolute value, from the token before it (as in LaTeX)."""
+    opened, previous = 0, ""
+    for token in stream:
+        if token.type == "BAR":
+            closing = opened > 0 and previous in _ENDS_OPERAND
+            token = Token.new_borrow_pos("ABS_CLOSE" if closing else "ABS_OPEN", token.value, token)
+            opened += -1 if closing else 1
+        previous = token.type
+        yield token
 
 
 class PlainPostLex(PostLex):
+    always_accept = ("BAR",)
+
     def process(self, stream: Iterator[Token]) -> Iterator[Token]:
-        return count_tokens(stream, CURRENT_LIMITS.get())
+        return _bars(count_tokens(stream, CURRENT_LIMITS.get()))
 
 
 @cache
@@ -92,20 +115,31 @@ class PlainTransformer(ArithmeticTransformer):
             raise ParseError(f"The name {name!r} contains '__'; use letters, digits and single underscores.")
         if name in PLAIN_FUNCTIONS and name not in SYMBOL_FUNCTIONS:
             raise ParseError(f"The function {name!r} needs parentheses; write {name}(...).")
-        return sp.Symbol(name)
+        return symbol(name)
+
+    def args(self, children: Sequence[Any]) -> list[Any]:
+        return [child if child is ELLIPSIS else self.value(child) for child in children]
+
+    def ellipsis(self, children: Sequence[Any]) -> Any:
+        return ELLIPSIS
+
+    def abs(self, children: Sequence[Any]) -> Value:
+        return build.absolute(self.value(children[1]))
 
     def call(self, children: Sequence[Any]) -> Value:
-        name = str(children[0])
-        if len(name) == 1 and name not in FUNCTION_LETTERS and name not in PLAIN_FUNCTIONS and len(children) == 2:
-            # A one-letter name before a parenthesis is a product, as in 1/(n(n+1)) or x(x-1); f, g
-            # and h are the usual names of functions, so f(x) stays an error rather than f*x.
-            return build.product([self.name([children[0]]), self.value(children[1])])
+        name, args = str(children[0]), children[1]
+        one_letter = len(name) == 1 and name not in FUNCTION_LETTERS
+        if (one_letter or "_" in name) and name not in PLAIN_FUNCTIONS and len(args) == 1 and args[0] is not ELLIPSIS:
+            # A one-letter or subscripted name before a parenthesis is a product, as in 1/(n(n+1)), x(x-1)
+            # or s_i(1 - s_j); f, g and h are the usual names of functions, so f(x) stays an error.
+            return build.product([self.name([children[0]]), args[0]])
+        if name in scope_functions():
+            return apply_function(scope_function(name), args, None, self.limits)
         if name not in PLAIN_FUNCTIONS:
             raise ParseError(
                 f"Unknown function {name!r}; use a known function such as exp, log or sigmoid, "
                 f"or write {name}*(...) for a product."
             )
-        args = [self.value(child) for child in children[1:]]
         return apply_function(FUNCTIONS[PLAIN_FUNCTIONS[name]], args, None, self.limits)
 
     def list(self, children: Sequence[Any]) -> ListLiteral:
@@ -127,10 +161,16 @@ class PlainTransformer(ArithmeticTransformer):
         return build.factorial(self.value(children[0]), self.limits)
 
 
+#: A power whose exponent is one name, number or bracket, then a space and another factor: e^a e^b, x^2 y.
+_SPACED_POWER = re.compile(r"((?:\^|\*\*)\s*-?(?:[A-Za-z0-9_.]+|\([^()]*\)))[ \t]+(?=[A-Za-z0-9(|])")
+
+
 def parse_parts(text: str, limits: Limits) -> tuple[Value, ...]:
     """The parts of a plain expression or '='-chain, each as SymPy."""
     stripped = text.strip()
-    # A sentence may end the answer: 'x^2.' and 'x^2,' mean x^2.
-    while stripped.endswith((".", ",")):
+    # A sentence may end the answer: 'x^2.' and 'x^2,' mean x^2 (but 'z_1, ..., z_n' keeps its dots).
+    while stripped.endswith((".", ",")) and not stripped.endswith("..."):
         stripped = stripped[:-1].rstrip()
+    # As in TeX, an exponent ends at a space: e^a e^b is e^a * e^b and x^2 y is x^2 * y.
+    stripped = _SPACED_POWER.sub(r"\1*", stripped)
     return run(stripped, limits, parser, PlainTransformer)

@@ -13,8 +13,17 @@ from symwork.files import write_atomic
 from symwork.publish import problems
 from symwork.publish.cache import BuildCache, Stamp, changed_since_loaded, digest, quick_key, render_key, stamp
 from symwork.publish.figures import FigurePrefetch, draw
-from symwork.publish.jobs import Job, JobOutcome, Options, Report, default_jobs, plan
-from symwork.publish.latexmk import TEX_INSTALL_HINT, compile_tex, sty_path, tex_available
+from symwork.publish.jobs import (
+    Job,
+    JobOutcome,
+    Options,
+    Report,
+    default_jobs,
+    interrupts_deferred,
+    plan,
+    quiet_children,
+)
+from symwork.publish.latexmk import TEX_INSTALL_HINT, TexRuns, compile_tex, sty_path, tex_available
 from symwork.publish.templates import TeX, render
 from symwork.publish.worksheets import VERSION_LABELS, Worksheet
 
@@ -38,7 +47,9 @@ def render_job(job: Job, prefetch: FigurePrefetch | None = None) -> Rendered:
     """The .tex text of a job, the figure files it needs and the derivation source files it used."""
     derivations = [registry.get(i) for i in job.worksheet.derivation_ids()]
     # The SymPy work first, the figures after: the helper process draws them meanwhile.
-    views = [problems.problem(derivation, seed=job.seed) for derivation in derivations]
+    views = [
+        problems.problem(derivation, seed=job.seed, log_style=job.worksheet.log_style) for derivation in derivations
+    ]
     figures: dict[str, bytes] = {}
     problem_views = []
     for derivation, view in zip(derivations, views, strict=True):
@@ -100,6 +111,7 @@ class _Run:
         self.stamp: Stamp = stamp(pdf=pdf, out=options.out)
         self.prefetch: FigurePrefetch | None = None
         self.written: dict[str, _Written] = {}
+        self.runs = TexRuns()
 
     def start(self, job: Job, pool: ThreadPoolExecutor) -> JobOutcome | Future[JobOutcome]:
         """Skip, render, write and (with TeX) submit one job: an outcome now, or a TeX run's future."""
@@ -109,7 +121,9 @@ class _Run:
         start = time.perf_counter()
         try:
             if self.prefetch is None:  # created on the first render: a build with nothing to do draws nothing
-                self.prefetch = FigurePrefetch(self.jobs)
+                quiet_children()  # the figure helper leaves Ctrl-C to this process
+                with interrupts_deferred():  # a helper stopped half-started would outlive the build
+                    self.prefetch = FigurePrefetch(self.jobs)
             rendered = render_job(job, self.prefetch)
         except Exception as exc:  # one broken derivation must not stop the others
             reason = str(exc) if isinstance(exc, SymworkError) else f"{type(exc).__name__}: {exc}"
@@ -119,12 +133,21 @@ class _Run:
         if not self.options.force and self.cache.current(job, key):
             self.written[job.label] = _Written(quick, key, self.cache.outputs(job))
             return JobOutcome(job, "cached", time.perf_counter() - start)
-        for name, data in files.items():
-            write_atomic(job.folder / name, data)
         self.written[job.label] = _Written(quick, key, {name: digest(data) for name, data in files.items()})
         if not self.pdf:
+            for name, data in files.items():
+                write_atomic(job.folder / name, data)
             return JobOutcome(job, "tex only", time.perf_counter() - start)
-        return pool.submit(compile_tex, job, rendered.tex, dict(rendered.figures), timeout=self.options.timeout)
+        # The .tex goes into place with its PDF (compile_tex): an interrupted build leaves no .tex newer than its PDF.
+        return pool.submit(
+            compile_tex,
+            job,
+            rendered.tex,
+            dict(rendered.figures),
+            timeout=self.options.timeout,
+            place=files,
+            runs=self.runs,
+        )
 
     def finish(self, outcome: JobOutcome) -> None:
         """Record a settled job in the cache (only once its outputs are in place) and report it."""
@@ -161,21 +184,30 @@ def build(
     run = _Run(job_list, options, pdf, progress)
     if options.pdf and not pdf:
         run.report.notes.append(TEX_INSTALL_HINT)
+    for sheet in {job.worksheet.name: job.worksheet for job in job_list}.values():
+        run.report.notes.extend(sheet.order_warnings())
     compiling: list[Future[JobOutcome]] = []
+    pool = ThreadPoolExecutor(max_workers=max(1, options.jobs or default_jobs()))
     try:
-        with ThreadPoolExecutor(max_workers=max(1, options.jobs or default_jobs())) as pool:
-            # Largest first, and each TeX run starts as soon as its .tex is rendered: rendering (SymPy, in
-            # this thread) overlaps the TeX runs, and the longest run does not start last.
-            for job in sorted(job_list, key=_expected_cost, reverse=True):
-                started = run.start(job, pool)
-                if isinstance(started, Future):
-                    compiling.append(started)
-                else:
-                    run.finish(started)
-            if run.prefetch is not None:
-                run.prefetch.close()  # every figure is in: free the helper process before TeX gets busy
-            for future in compiling:
-                run.finish(future.result())
+        # Largest first, and each TeX run starts as soon as its .tex is rendered: rendering (SymPy, in
+        # this thread) overlaps the TeX runs, and the longest run does not start last.
+        for job in sorted(job_list, key=_expected_cost, reverse=True):
+            started = run.start(job, pool)
+            if isinstance(started, Future):
+                compiling.append(started)
+            else:
+                run.finish(started)
+        if run.prefetch is not None:
+            run.prefetch.close()  # every figure is in: free the helper process before TeX gets busy
+        for future in compiling:
+            run.finish(future.result())
+    except BaseException:
+        # Ctrl-C (or a bug): stop the TeX runs and drop the queued ones; what is unfinished stays out of the cache.
+        run.runs.stop()
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    else:
+        pool.shutdown(wait=True)
     finally:
         # Saved even when interrupted: the cache holds only jobs whose outputs were checked in place.
         if run.prefetch is not None:

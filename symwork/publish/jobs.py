@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Sequence
+import signal
+import sys
+import threading
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from symwork.errors import BuildError
+from symwork.errors import BuildError, InputError
 from symwork.publish.worksheets import VERSIONS, Worksheet
 from symwork.seeds import student_seed
 
@@ -98,10 +102,67 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def check_ids(sheet: Worksheet) -> None:
+    """Refuse a worksheet that lists a derivation twice or names an unknown one: one message, before any work.
+
+    Raises InputError (an unknown id's message suggests the closest known ones).
+    """
+    if sheet.ids is None:
+        return
+    seen: set[str] = set()
+    for item in sheet.ids:
+        if item in seen:
+            where = f" in {sheet.source}" if sheet.source else ""
+            raise InputError(f"The derivation {item!r} is listed twice{where}; list each derivation once.")
+        seen.add(item)
+    sheet.derivation_ids()  # raises for an unknown id
+
+
+def quiet_children(preload: Sequence[str] = ()) -> None:
+    """Start multiprocessing's fork server with Ctrl-C ignored (once per process, from the main thread).
+
+    A terminal sends Ctrl-C to every process of the command; the helpers (figure drawing, sandbox workers,
+    all forked from the fork server) would each print a KeyboardInterrupt traceback. Started this way they
+    inherit the ignored signal, and the parent alone handles the interrupt and stops them.
+    """
+    if threading.current_thread() is not threading.main_thread() or sys.platform == "win32":
+        return
+    # Lazy: multiprocessing's fork server is started only by commands that start helper processes.
+    from multiprocessing import forkserver, get_context
+
+    get_context("forkserver").set_forkserver_preload(list(preload))
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        forkserver.ensure_running()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+@contextlib.contextmanager
+def interrupts_deferred() -> Iterator[None]:
+    """Hold a Ctrl-C until the block is done, then raise it (main thread only; elsewhere a no-op).
+
+    For starting helper processes: one interrupted half-way through its start is unknown to its pool, so
+    nothing stops it, and it keeps its fork server alive after the command has gone.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda number, frame: caught.append(number))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if caught:
+        raise KeyboardInterrupt
+
+
 def plan(worksheets: Sequence[Worksheet], options: Options) -> list[Job]:
     """Every worksheet in each version asked for (all of its versions by default), in order."""
     jobs = []
     for sheet in worksheets:
+        check_ids(sheet)
         if options.title is not None or options.course is not None:
             sheet = replace(sheet, title=options.title or sheet.title, course=options.course or sheet.course)
         versions = options.versions or sheet.versions
@@ -116,6 +177,7 @@ def roster_jobs(sheet: Worksheet, students: Sequence[Any], options: Options) -> 
     """One job per student (and version): the variant seed comes from the course and the student id."""
     if options.title is not None or options.course is not None:
         sheet = replace(sheet, title=options.title or sheet.title, course=options.course or sheet.course)
+    check_ids(sheet)
     versions = options.versions or ("student",)
     jobs = []
     for student in students:

@@ -1,4 +1,4 @@
-"""LaTeX for our notation: a LatexPrinter subclass (\\top, \\bm, \\operatorname) and step layout."""
+"""LaTeX for our notation: the printers of each style, and the rows, key equation and given block of a worked solution."""
 
 from __future__ import annotations
 
@@ -6,93 +6,68 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import sympy as sp
-from sympy.printing.latex import LatexPrinter
 
+from symwork.core import printed
 from symwork.core.instances import definition_name
+from symwork.core.spec import RELATIONS
+from symwork.errors import InputError
+from symwork.publish.style import LOG_STYLES, SYMBOL_NAMES, SymworkLatexPrinter
+
+__all__ = [
+    "LOG_STYLES",
+    "SYMBOL_NAMES",
+    "Row",
+    "SymworkLatexPrinter",
+    "definitions",
+    "derivation_display",
+    "equation_tex",
+    "latex",
+    "partial_names",
+    "printer",
+    "relation_tex",
+    "rows",
+    "split_terms",
+    "visual_width",
+]
 
 if TYPE_CHECKING:
     from symwork.core.derivation import Derivation
     from symwork.core.spec import Body
 
-#: Input names that are spelled out in code but printed as their usual letter.
-SYMBOL_NAMES: dict[str, str] = {
-    "eps": r"\varepsilon",
-    "epsilon": r"\varepsilon",
-    "lam": r"\lambda",
-    "eta": r"\eta",
-    "logp": r"\log p",
-}
+_PRINTERS: dict[tuple[str, frozenset[str]], SymworkLatexPrinter] = {}
 
 
-class SymworkLatexPrinter(LatexPrinter):
-    """Prints z[i] as z_i, ∂s_i/∂z_j as a fraction, vectors in bold, transposes as ^\\top."""
+def printer(log_style: str = "ln", partial: frozenset[str] = frozenset()) -> SymworkLatexPrinter:
+    """The printer for a log style and a set of names whose derivatives are partial (functions of several unknowns)."""
+    key = (log_style, partial)
+    if key not in _PRINTERS:
+        if log_style not in LOG_STYLES:
+            raise InputError(f"log_style {log_style!r} is not one of {', '.join(LOG_STYLES)}; use one of those.")
+        _PRINTERS[key] = SymworkLatexPrinter({"log_style": log_style, "partial": partial})
+    return _PRINTERS[key]
 
 
-    def __init__(self, settings: dict[str, Any] | None = None) -> None:
-        super().__init__({"mul_symbol": None, "fold_short_frac": False, **(settings or {})})
+def latex(expr: Any, *, log_style: str = "ln", partial: frozenset[str] = frozenset()) -> str:
+    """LaTeX for a SymPy object in symwork notation; ``latex(sigmoid(x))`` is ``\\sigma\\left(x\\right)``.
 
-    def _print_Indexed(self, expr: sp.Indexed) -> str:
-        base = self._print(expr.base.label)
-        indices = [self._print(index) for index in expr.indices]
-        joined = "".join(indices) if all(len(i) == 1 for i in indices) else ", ".join(indices)
-        return f"{base}_{{{joined}}}"
-
-    def _print_Symbol(self, expr: sp.Symbol, style: str = "plain") -> str:
-        pretty = SYMBOL_NAMES.get(expr.name)
-        return pretty if pretty is not None else super()._print_Symbol(expr, style)
-
-    def _print_IndexedBase(self, expr: sp.IndexedBase) -> str:
-        return self._print(expr.label)
-
-    def _print_KroneckerDelta(self, expr: sp.KroneckerDelta, exp: str | None = None) -> str:
-        first, second = (self._print(arg) for arg in expr.args)
-        joined = first + second if len(first) == 1 and len(second) == 1 else f"{first}, {second}"
-        text = rf"\delta_{{{joined}}}"
-        return f"{text}^{{{exp}}}" if exp else text
-
-    def _print_Derivative(self, expr: sp.Derivative) -> str:
-        function = expr.expr
-        if not isinstance(function, (sp.Indexed, sp.Symbol, sp.MatrixSymbol)):
-            return super()._print_Derivative(expr)
-        variables = [variable for variable, _ in expr.variable_count]
-        ordinary = len(variables) == 1 and isinstance(variables[0], sp.Symbol) and not isinstance(function, sp.Indexed)
-        partial = r"\mathrm{d}" if ordinary else r"\partial"
-        total = sum(count for _, count in expr.variable_count)
-        denominator = " ".join(
-            f"{partial} {self._print(variable)}" + (f"^{{{count}}}" if count > 1 else "")
-            for variable, count in expr.variable_count
-        )
-        numerator = f"{partial}^{{{total}}} {self._print(function)}" if total > 1 else f"{partial} {self._print(function)}"
-        return rf"\frac{{{numerator}}}{{{denominator}}}"
-
-    def _print_MatrixSymbol(self, expr: sp.MatrixSymbol) -> str:
-        name = self._print(sp.Symbol(expr.name))
-        return rf"\bm{{{name}}}" if expr.shape[1] == 1 else name
-
-    def _print_Transpose(self, expr: sp.Transpose) -> str:
-        inner = self._print(expr.arg)
-        if not isinstance(expr.arg, (sp.MatrixSymbol, sp.Symbol)):
-            inner = rf"\left({inner}\right)"
-        return rf"{inner}^\top"
-
-    def _print_Trace(self, expr: sp.Trace) -> str:
-        return rf"\tr\left({self._print(expr.arg)}\right)"
-
-    def _print_DiagMatrix(self, expr: Any) -> str:
-        return rf"\diag\left({self._print(expr.arg)}\right)"
-
-    def _print_DiagonalizeVector(self, expr: Any) -> str:
-        return self._print_DiagMatrix(expr)
-
-
-_PRINTER = SymworkLatexPrinter()
-
-
-def latex(expr: Any) -> str:
-    """LaTeX for a SymPy object in symwork notation; ``latex(sigmoid(x))`` is ``\\sigma\\left(x\\right)``."""
+    ``log_style`` prints the natural logarithm as ``\\ln`` (the default) or ``\\log``; ``partial`` names
+    functions of several unknowns, whose derivatives print with ∂ rather than d.
+    """
     if isinstance(expr, str):
         return expr
-    return _PRINTER.doprint(expr)
+    return printer(log_style, partial).doprint(expr)
+
+
+def partial_names(body: Body) -> frozenset[str]:
+    """Defined names that depend on two or more of the body's unknowns (ℓ(μ, σ)): their derivatives are partial."""
+    unknowns = {item.name for item in body.variables}
+    found = set()
+    for definition in body.definitions:
+        names = {getattr(s, "name", "") for s in getattr(definition.expr, "free_symbols", set())}
+        names |= {i.base.label.name for i in getattr(definition.expr, "atoms", lambda *_: set())(sp.Indexed)}
+        if len(names & unknowns) >= 2:
+            found.add(definition_name(definition))
+    return frozenset(found)
 
 
 def visual_width(expr: Any) -> int:
@@ -106,57 +81,106 @@ def visual_width(expr: Any) -> int:
     return max((len(line) for line in layout.splitlines()), default=0)
 
 
-def split_terms(expr: Any, *, width: int = 52) -> list[str]:
-    """The LaTeX of ``expr`` broken at top-level + and − so that no line looks much wider than ``width`` characters."""
-    text = latex(expr)
-    if not isinstance(expr, sp.Add) or visual_width(expr) <= width:
+def split_terms(
+    expr: Any, *, width: int = 52, log_style: str = "ln", partial: frozenset[str] = frozenset()
+) -> list[str]:
+    """The LaTeX of ``expr`` broken at top-level + and − (in printed order) so no line looks much wider than ``width``."""
+    text = latex(expr, log_style=log_style, partial=partial)
+    if visual_width(expr) <= width:
+        return [text]
+    if isinstance(expr, sp.Mul):
+        return _split_scaled_sum(expr, text, width=width, log_style=log_style, partial=partial)
+    if not isinstance(expr, sp.Add):
         return [text]
     lines: list[str] = []
     current: list[Any] = []
-    for term in sp.Add.make_args(expr):
+    for term in printer(log_style).ordered_terms(expr):
         if current and visual_width(sp.Add(*current, term, evaluate=False)) > width:
-            lines.append(_signed(current, first=not lines))
+            lines.append(_signed(current, first=not lines, chosen=printer(log_style, partial)))
             current = []
         current.append(term)
-    lines.append(_signed(current, first=not lines))
+    lines.append(_signed(current, first=not lines, chosen=printer(log_style, partial)))
     return lines
 
 
-def _signed(terms: list[Any], *, first: bool) -> str:
-    text = latex(sp.Add(*terms, evaluate=False))
-    return text if first or text.startswith("-") else "+ " + text
+def _split_scaled_sum(expr: sp.Mul, text: str, *, width: int, log_style: str, partial: frozenset[str]) -> list[str]:
+    """A wide ``c·(a + b + …)`` (a long fraction over 2, say) as ``c\\Bigl(a + b`` / ``+ … \\Bigr)`` over several lines."""
+    sums = [factor for factor in expr.args if isinstance(factor, sp.Add)]
+    if len(sums) != 1:
+        return [text]
+    coefficient = sp.Mul(*(factor for factor in expr.args if factor is not sums[0]))
+    inner = split_terms(sums[0], width=width, log_style=log_style, partial=partial)
+    if len(inner) == 1:
+        return [text]
+    sign, coefficient = ("- ", -coefficient) if coefficient.could_extract_minus_sign() else ("", coefficient)
+    prefix = sign + ("" if coefficient == 1 else latex(coefficient, log_style=log_style, partial=partial))
+    return [prefix + r"\Bigl(" + inner[0], *inner[1:-1], inner[-1] + r"\Bigr)"]
+
+
+def _signed(terms: list[Any], *, first: bool, chosen: SymworkLatexPrinter) -> str:
+    parts = []
+    for number, term in enumerate(terms):
+        negative = term.could_extract_minus_sign()
+        text = chosen._print(-term if negative else term)
+        if chosen._needs_add_brackets(-term if negative else term):
+            text = rf"\left({text}\right)"
+        if negative:
+            parts.append(f"- {text}")
+        else:
+            parts.append(text if number == 0 and first else f"+ {text}")
+    return " ".join(parts)
 
 
 @dataclass(frozen=True)
 class Row:
-    """One aligned row of a worked solution: ``lhs & = rhs`` with a justification."""
+    """One aligned row of a worked solution: ``lhs & relation rhs`` with a justification."""
 
     lhs: str
     rhs_lines: tuple[str, ...]
     why: str
     lhs_alone: bool = False
+    relation: str = "="
 
 
-def rows(body: Body, *, width: int = 52) -> list[Row]:
-    """The steps and result of a body as aligned rows (``lhs`` empty where the chain continues)."""
+def relation_tex(relation: str) -> str:
+    """The LaTeX of a step's relation: ``=``, ``\\le``, ``<``, ``\\ge`` or ``>``."""
+    return RELATIONS[relation]
+
+
+def rows(body: Body, *, width: int = 52, log_style: str = "ln") -> list[Row]:
+    """The rows of the worked solution (`symwork.core.printed.solution`), as LaTeX; ``lhs`` empty where a chain continues."""
     out: list[Row] = []
-    for step in (*body.steps, body.result):
-        lhs = latex(step.lhs) if step.lhs is not None else ""
+    partial = partial_names(body)
+    for equation in printed.solution(body):
+        lhs = latex(equation.lhs, log_style=log_style, partial=partial) if equation.lhs is not None else ""
         # A wide left-hand side gets a line of its own so that the chain below it keeps the page width.
-        alone = step.lhs is not None and visual_width(step.lhs) > width // 2
-        out.append(Row(lhs, tuple(split_terms(step.rhs, width=width)), step.why, alone))
+        alone = equation.lhs is not None and visual_width(equation.lhs) > width // 2
+        lines = tuple(split_terms(equation.rhs, width=width, log_style=log_style, partial=partial))
+        out.append(Row(lhs, lines, equation.why, alone, relation_tex(equation.relation)))
     return out
 
 
-def definitions(body: Body) -> list[tuple[str, str, str]]:
-    """(name, definition, description) for each defined quantity, as LaTeX."""
+def equation_tex(equation: printed.Equation, *, log_style: str = "ln", partial: frozenset[str] = frozenset()) -> str:
+    """``lhs relation rhs`` of one printed equation (the key's), the right side broken over aligned lines if wide."""
+    lines = split_terms(equation.rhs, log_style=log_style, partial=partial)
+    rhs = r" \\ &\quad ".join(lines)
+    left = latex(equation.lhs, log_style=log_style, partial=partial) if equation.lhs is not None else ""
+    lhs = f"{left} {relation_tex(equation.relation)} " if equation.lhs is not None else ""
+    return lhs + (rhs if len(lines) == 1 else r"\begin{aligned}&" + rhs + r"\end{aligned}")
+
+
+def definitions(body: Body, *, log_style: str = "ln") -> list[tuple[str, str, str]]:
+    """(name, definition, description) for each definition printed in the "Given" block, as LaTeX."""
     out = []
-    for definition in body.definitions:
+    for definition in printed.given(body):
         symbol = definition.symbol
-        name = latex(symbol[definition.indices] if definition.indices and isinstance(symbol, sp.IndexedBase) else symbol)
+        name = latex(
+            symbol[definition.indices] if definition.indices and isinstance(symbol, sp.IndexedBase) else symbol,
+            log_style=log_style,
+        )
         if not definition.indices and isinstance(symbol, sp.IndexedBase):
-            name = latex(sp.Symbol(definition_name(definition)))
-        out.append((name, latex(definition.expr), definition.description))
+            name = latex(sp.Symbol(definition_name(definition)), log_style=log_style)
+        out.append((name, latex(definition.expr, log_style=log_style), definition.description))
     return out
 
 
@@ -164,6 +188,6 @@ def derivation_display(derivation: Derivation) -> str:
     """The derivation as display math, for Jupyter's ``_repr_latex_``."""
     lines = []
     for row in rows(derivation.body):
-        lines.append(rf"{row.lhs} &= {row.rhs_lines[0]} && \text{{{row.why}}}")
+        lines.append(rf"{row.lhs} &{row.relation} {row.rhs_lines[0]} && \text{{{row.why}}}")
         lines.extend(rf"&\quad {more}" for more in row.rhs_lines[1:])
     return "$$\\begin{aligned}" + r" \\ ".join(lines) + r"\end{aligned}$$"

@@ -58,9 +58,59 @@ def _escape_char(char: str) -> str:
     return "{" + encoded + "}"
 
 
+#: CJK fonts of TeX Live (CJKutf8 families) and the legacy encoding each covers: a character goes to the
+#: first font whose encoding has it. Debian: latex-cjk-chinese with latex-cjk-chinese-arphic-gbsn00lp and
+#: -bsmi00lp (simplified and traditional Chinese, with the Japanese kana).
+CJK_FONTS: tuple[tuple[str, str], ...] = (("gbsn", "gb2312"), ("bsmi", "big5"))
+
+
+@lru_cache(maxsize=4096)
+def _cjk_font(char: str) -> str | None:
+    """The CJK font family that prints ``char``, or None for a character that is not CJK (or no font has)."""
+    code = ord(char)
+    if code < 0x2E80 or 0xA000 <= code < 0xF900 or code > 0x2FFFF or 0xFF00 <= code <= 0xFFEF:
+        return None  # not ideographs, kana or CJK punctuation (fullwidth Latin goes through latexcodec)
+    for family, encoding in CJK_FONTS:
+        try:
+            char.encode(encoding)
+        except UnicodeEncodeError:
+            continue
+        return family
+    return None
+
+
 def escape_tex(text: Any) -> str:
-    """User text as LaTeX that prints it literally, e.g. ``50% & $5`` → ``50\\% \\& \\$5``."""
-    return "".join(_escape_char(char) for char in str(text))
+    """User text as LaTeX that prints it literally, e.g. ``50% & $5`` → ``50\\% \\& \\$5``.
+
+    Runs of Chinese or Japanese characters (a name such as 李雷) become ``\\symworkcjk{font}{text}{fallback}``:
+    symwork.sty prints them in TeX Live's CJK fonts when installed, else as their code points.
+    """
+    out: list[str] = []
+    run: list[str] = []
+    for char in str(text):
+        if _cjk_font(char) is not None:
+            run.append(char)
+            continue
+        if run:
+            out.append(_cjk_run(run))
+            run = []
+        out.append(_escape_char(char))
+    if run:
+        out.append(_cjk_run(run))
+    return "".join(out)
+
+
+def _cjk_run(chars: list[str]) -> str:
+    """A run of CJK characters in one font when one covers them all (a name is not set in two), else char by char."""
+    text = "".join(chars)
+    for family, encoding in CJK_FONTS:
+        try:
+            text.encode(encoding)
+        except UnicodeEncodeError:
+            continue
+        fallback = "".join(rf"\symworkchar{{{ord(char):04X}}}" for char in chars)
+        return rf"\symworkcjk{{{family}}}{{{text}}}{{{fallback}}}"
+    return "".join(_cjk_run([char]) for char in chars) if len(chars) > 1 else rf"\symworkchar{{{ord(chars[0]):04X}}}"
 
 
 def _finalize(value: Any) -> Any:
@@ -87,7 +137,9 @@ class LineMarkingLoader(jinja2.FileSystemLoader):
 
     def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
         source, filename, uptodate = super().get_source(environment, template)
-        marked = "\n".join(line.replace("__LINE__", str(number + 1)) for number, line in enumerate(source.split("\n"), start=1))
+        marked = "\n".join(
+            line.replace("__LINE__", str(number + 1)) for number, line in enumerate(source.split("\n"), start=1)
+        )
         return marked, filename, uptodate
 
 

@@ -14,6 +14,8 @@ from symwork.errors import InputError
 from symwork.seeds import DEFAULT_COURSE
 
 VERSIONS: tuple[str, ...] = ("student", "solutions", "key")
+#: How a worksheet prints the natural logarithm (the printer's ``log_style``): ``\ln`` or ``\log``.
+LOG_STYLES: tuple[str, ...] = ("ln", "log")
 VERSION_LABELS: dict[str, str] = {"student": "Worksheet", "solutions": "Worked solutions", "key": "Answer key"}
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
@@ -32,6 +34,7 @@ class Worksheet:
     source: str = ""
     figures: bool = True
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    log_style: str = "ln"
 
     def derivation_ids(self) -> list[str]:
         if self.ids is not None:
@@ -40,6 +43,20 @@ class Worksheet:
             return list(self.ids)
         chosen = [d for d in registry.derivations() if self.topic is None or d.topic == self.topic]
         return [d.id for d in registry.in_course_order(chosen)]
+
+    def order_warnings(self) -> list[str]:
+        """Problems that use a result (``uses=``) which this worksheet derives only later, one sentence each."""
+        ids = self.derivation_ids()
+        position = {item: number for number, item in enumerate(ids, start=1)}
+        warnings = []
+        for number, item in enumerate(ids, start=1):
+            for used in registry.get(item).uses:
+                if position.get(used, 0) > number:
+                    warnings.append(
+                        f"{self.name}: problem {number} ({item!r}) uses {used!r}, which appears only later "
+                        f"(problem {position[used]}); move {used!r} before it."
+                    )
+        return warnings
 
 
 def builtin_worksheets() -> list[Worksheet]:
@@ -80,7 +97,7 @@ def load_toml(path: str | Path) -> Worksheet:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InputError(f"Worksheet file {str(path)!r} is not valid TOML: {exc}.") from None
     source = str(file)
-    known = {"name", "title", "course", "instructions", "derivations", "versions", "figures"}
+    known = {"name", "title", "course", "instructions", "derivations", "versions", "figures", "log_style"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise InputError(f"{source}: unknown key {unknown[0]!r}; use {', '.join(sorted(known))}.")
@@ -91,6 +108,9 @@ def load_toml(path: str | Path) -> Worksheet:
     if not isinstance(versions, list) or not set(versions) <= set(VERSIONS) or not versions:
         raise InputError(f"{source}: 'versions' must list some of {', '.join(VERSIONS)}; got {versions!r}.")
     name = _text(data, "name", source, file.stem)
+    log_style = _text(data, "log_style", source, "ln")
+    if log_style not in LOG_STYLES:
+        raise InputError(f"{source}: log_style {log_style!r} must be one of {', '.join(LOG_STYLES)}.")
     if not NAME_PATTERN.match(name):
         raise InputError(f"{source}: name {name!r} must be letters, digits, '.', '_' or '-' (it names a folder).")
     return Worksheet(
@@ -102,6 +122,7 @@ def load_toml(path: str | Path) -> Worksheet:
         versions=tuple(versions),
         source=source,
         figures=bool(data.get("figures", True)),
+        log_style=log_style,
     )
 
 

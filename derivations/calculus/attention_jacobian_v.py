@@ -17,7 +17,7 @@ def _exercise(rng: np.random.Generator) -> Exercise:
 @derivation(
     id="attention-jacobian-v",
     title="Attention Jacobian with respect to the values",
-    topic="linear-algebra",
+    topic="calculus",
     question=(
         r"For $A = \softmax(QK^\top/\sqrt{d})\,V$ with the softmax over each row and attention weights $P$, show that "
         r"$\partial A_{ab}/\partial V_{cf} = P_{ac}\,\delta_{bf}$: the output is linear in $V$."

@@ -101,33 +101,36 @@ def _exercise_scaling(rng: np.random.Generator) -> Exercise:
 
 
 def _figure() -> bytes:
+    # The result itself, measured: sample variance of qᵀk and of qᵀk/√d over 4000 draws of independent
+    # standard normal q, k, for each dimension d, against the derived d and 1.
     rng = np.random.default_rng(3)
-    tokens = ["the", "cat", "sat", "on", "the", "mat"]
-    d = 8
-    queries = rng.normal(size=(6, d))
-    keys = queries + 0.6 * rng.normal(size=(6, d))
-    scores = queries @ keys.T / np.sqrt(d)
-    weights = np.exp(scores - scores.max(axis=1, keepdims=True))
-    weights /= weights.sum(axis=1, keepdims=True)
-    fig, ax = new_figure(4.0, 3.4)
-    image = ax.imshow(weights, cmap="Blues", vmin=0, vmax=1)
-    ax.set_xticks(range(6), tokens)
-    ax.set_yticks(range(6), tokens)
-    ax.set_xlabel("key")
-    ax.set_ylabel("query")
-    fig.colorbar(image, ax=ax, shrink=0.8)
-    ax.set_title(r"Attention weights $\mathrm{softmax}(QK^\top/\sqrt{d})$")
+    dims = np.array([1, 2, 4, 8, 16, 32, 64, 128])
+    raw, scaled = [], []
+    for d in dims:
+        scores = np.sum(rng.normal(size=(4000, d)) * rng.normal(size=(4000, d)), axis=1)
+        raw.append(np.var(scores))
+        scaled.append(np.var(scores / np.sqrt(d)))
+    fig, ax = new_figure(4.2, 3.0)
+    ax.loglog(dims, dims, color="0.6", lw=1, label=r"derived: $\mathrm{Var}(q^\top k) = d$")
+    ax.loglog(dims, raw, "o", color="C0", ms=4, label=r"sampled $\mathrm{Var}(q^\top k)$")
+    ax.loglog(dims, np.ones_like(dims, dtype=float), color="0.6", lw=1, ls="--", label=r"derived: $\mathrm{Var}(q^\top k/\sqrt{d}) = 1$")
+    ax.loglog(dims, scaled, "s", color="C3", ms=4, label=r"sampled $\mathrm{Var}(q^\top k/\sqrt{d})$")
+    ax.set_xlabel(r"dimension $d$ (unit-variance entries)")
+    ax.set_ylabel("variance of the score")
+    ax.legend(frameon=False, fontsize=7)
+    ax.set_title(r"Scaling by $1/\sqrt{d}$ keeps the score variance at 1", fontsize=9)
     return pdf_bytes(fig)
 
 
 @derivation(
     id="attention-scaling",
     title="Variance of a dot-product attention score",
-    topic="linear-algebra",
+    topic="probability",
     question=(
-        r"Let $\bm{q}, \bm{k} \in \R^d$ have independent entries with zero mean, $\Var(q_j) = \sigma_j^2$ and "
-        r"$\Var(k_j) = \tau_j^2$. Show that $\Var(\bm{q}^\top\bm{k}) = \sum_j \sigma_j^2\tau_j^2$, which is $d$ for "
-        r"unit variances, so that the scaled score $\bm{q}^\top\bm{k}/\sqrt{d}$ has variance 1."
+        r"Let the query $\bm{q} \in \R^d$ and the key $\bm{k} \in \R^d$ be independent random vectors, each with "
+        r"independent entries of zero mean, $\Var(q_j) = \sigma_j^2$ and $\Var(k_j) = \tau_j^2$. Show that "
+        r"$\Var(\bm{q}^\top\bm{k}) = \sum_j \sigma_j^2\tau_j^2$, which is $d$ for unit variances, so that the scaled "
+        r"score $\bm{q}^\top\bm{k}/\sqrt{d}$ has variance 1."
     ),
     inputs=[
         Input("sigma", ("d",), "positive", r"standard deviations $\sigma_j$ of the query entries"),
@@ -138,6 +141,7 @@ def _figure() -> bytes:
     exercise=_exercise_scaling,
     figure=_figure,
     tags=("attention", "variance"),
+    uses=("bias-variance-decomposition",),
 )
 def attention_scaling(d: sp.Expr) -> Body:
     ex, var = Expectation, Variance  # short names keep the steps readable
@@ -148,12 +152,12 @@ def attention_scaling(d: sp.Expr) -> Body:
             Step(
                 lhs=var(sp.Sum(qj * kj, (j, 1, d))),
                 rhs=sp.Sum(var(qj * kj), (j, 1, d)),
-                why=r"the products $q_j k_j$ are independent, so their variances add",
+                why=r"the products $q_j k_j$ are independent (the entries are, within and across $\bm{q}$ and $\bm{k}$), so their variances add",
             ),
             Step(rhs=sp.Sum(ex(qj**2 * kj**2) - ex(qj * kj) ** 2, (j, 1, d)), why=r"$\Var(X) = \E[X^2] - \E[X]^2$"),
             Step(
                 rhs=sp.Sum(ex(qj**2) * ex(kj**2) - ex(qj) ** 2 * ex(kj) ** 2, (j, 1, d)),
-                why=r"independence of $q_j$ and $k_j$",
+                why=r"$q_j$ and $k_j$ are independent ($\bm{q}$ and $\bm{k}$ are), so expectations of products factor",
             ),
             Step(
                 rhs=sp.Sum(sigma[j] ** 2 * tau[j] ** 2, (j, 1, d)),

@@ -7,6 +7,7 @@ import numpy as np
 import sympy as sp
 
 from symwork import Definition, Exercise, Input
+from symwork.publish.printing import latex
 
 # a: query row, b: value column, (c, f): entry of the matrix we differentiate by;
 # k, l, j: key rows (summed), g: feature (summed inside the scores only, to avoid capture).
@@ -30,7 +31,7 @@ delta = sp.KroneckerDelta
 
 # The softmax Jacobian of row a, ∂P_ak/∂S_al, written once for the Q and K chains.
 SOFTMAX_ROW = (
-    r"chain rule through the softmax of row $a$, $\partial P_{ak}/\partial S_{al} = P_{ak}(\delta_{kl} - P_{al})$"
+    r"chain rule through the softmax of row $a$, with the softmax Jacobian $\partial P_{ak}/\partial S_{al} = P_{ak}(\delta_{kl} - P_{al})$ (derived earlier)"
 )
 
 
@@ -65,7 +66,7 @@ def attention(Q: anp.ndarray, K: anp.ndarray, V: anp.ndarray) -> anp.ndarray:  #
 
 
 def _pmatrix(rows: list[list[sp.Expr]]) -> str:
-    return r"\begin{pmatrix}" + r" \\ ".join(" & ".join(sp.latex(x) for x in row) for row in rows) + r"\end{pmatrix}"
+    return r"\begin{pmatrix}" + r" \\ ".join(" & ".join(latex(x) for x in row) for row in rows) + r"\end{pmatrix}"
 
 
 def exercise_for(wrt: str, rng: np.random.Generator, *, n: int, e: int, logs_in: str) -> Exercise:
@@ -87,6 +88,11 @@ def exercise_for(wrt: str, rng: np.random.Generator, *, n: int, e: int, logs_in:
     prompt = (
         rf"Let $Q = {_pmatrix(q_rows)}$, $K = {_pmatrix(k_rows)}$ and $V = {_pmatrix(v_rows)}$ (so $d = 1$), "
         rf"and $A = \softmax(QK^\top/\sqrt{{d}})\,V$ with the softmax taken over each row. "
-        rf"Compute every entry $J_{{abcf}} = \partial A_{{ab}}/\partial {wrt}_{{cf}}$."
+        rf"Compute every entry $J_{{abcf}} = \partial A_{{ab}}/\partial {wrt}_{{cf}}$, written as blocks over $(a, c)$: "
+        rf"block $(a, c)$ is the matrix with rows $b$ and columns $f$ (every axis kept, even of size 1)."
     )
-    return Exercise(prompt=prompt, values={"Q": q_rows, "K": k_rows, "V": v_rows}, answer_label="J")
+    return Exercise(
+        prompt=prompt,
+        values={"Q": q_rows, "K": k_rows, "V": v_rows},
+        answer_label=rf"J = \bigl[\partial A_{{ab}}/\partial {wrt}_{{cf}}\bigr]_{{(a, c)}}",
+    )

@@ -40,7 +40,7 @@ def _exercise(rng: np.random.Generator) -> Exercise:
 @derivation(
     id="attention-jacobian-k",
     title="Attention Jacobian with respect to the keys",
-    topic="linear-algebra",
+    topic="calculus",
     question=(
         r"For $A = \softmax(QK^\top/\sqrt{d})\,V$ with the softmax over each row and attention weights $P$, show that "
         r"$\partial A_{ab}/\partial K_{cf} = \frac{1}{\sqrt{d}}\, P_{ac}\,(V_{cb} - A_{ab})\, Q_{af}$."
@@ -51,6 +51,7 @@ def _exercise(rng: np.random.Generator) -> Exercise:
     wrt="K",
     exercise=_exercise,
     tags=("jacobian", "attention", "softmax"),
+    uses=("softmax-jacobian",),
 )
 def attention_jacobian_k(n: sp.Expr, d: sp.Expr, m: sp.Expr, e: sp.Expr) -> Body:
     return Body(

@@ -41,7 +41,7 @@ def _exercise(rng: np.random.Generator) -> Exercise:
 @derivation(
     id="attention-jacobian-q",
     title="Attention Jacobian with respect to the queries",
-    topic="linear-algebra",
+    topic="calculus",
     question=(
         r"For $A = \softmax(QK^\top/\sqrt{d})\,V$ with the softmax over each row, show that "
         r"$\partial A_{ab}/\partial Q_{cf} = \frac{\delta_{ac}}{\sqrt{d}} \sum_k P_{ak} V_{kb}(K_{kf} - \bar{K}_{af})$, "
@@ -53,6 +53,7 @@ def _exercise(rng: np.random.Generator) -> Exercise:
     wrt="Q",
     exercise=_exercise,
     tags=("jacobian", "attention", "softmax"),
+    uses=("softmax-jacobian",),
 )
 def attention_jacobian_q(n: sp.Expr, d: sp.Expr, m: sp.Expr, e: sp.Expr) -> Body:
     return Body(
