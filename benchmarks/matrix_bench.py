@@ -43,7 +43,8 @@ def _summary(name: str, times: list[float], extra: str = "") -> str:
     return f"| {name} | {len(times)} | {statistics.median(times):.2f} | {p95:.2f} | {extra} |"
 
 
-def _math_verify(pairs: list[tuple[str, str]]) -> tuple[list[float], int]:
+def _math_verify(pairs: list[tuple[str, str, str]]) -> tuple[list[float], int]:
+    """Math-Verify's times, and how often its verdict is the expected one (equal / different)."""
     from math_verify import parse, verify
 
     def one(a: str, b: str) -> bool:
@@ -51,10 +52,10 @@ def _math_verify(pairs: list[tuple[str, str]]) -> tuple[list[float], int]:
 
     one("x", "x")  # imports and grammar outside the timing
     times, agreed = [], 0
-    for a, b in pairs:
+    for a, b, expected in pairs:
         value, ms = _timed(lambda a=a, b=b: one(a, b))
         times.append(ms)
-        agreed += value is True
+        agreed += (value is True) == (expected == "equal") and not isinstance(value, Exception)
     return times, agreed
 
 
@@ -78,8 +79,10 @@ def main() -> None:
     rows.append(_summary("symwork matrix/vector form (in process)", forms["matrix"], "matrix_answers.jsonl"))
     rows.append(_summary("symwork index form (in process)", forms["index"], "matrix_answers.jsonl"))
     conventions = [row for row in MATRIX if not row["derivation"]]
-    convention_times = [_timed(lambda r=row: compare_texts(r["answer"], r["other"]))[1] for row in conventions]
-    rows.append(_summary("symwork equal, matrix notation (in process)", convention_times, "conventions rows"))
+    convention_results = [_timed(lambda r=row: compare_texts(r["answer"], r["other"])) for row in conventions]
+    convention_times = [ms for _, ms in convention_results]
+    agreed = sum(getattr(result, "verdict", None) == row["expected"] for (result, _), row in zip(convention_results, conventions, strict=True))
+    rows.append(_summary("symwork equal, matrix notation (in process)", convention_times, f"agrees on {agreed}/{len(conventions)}"))
 
     answer = r"(A + A^\top)\bm{x}"
     end_to_end = []
@@ -93,14 +96,14 @@ def main() -> None:
     rows.append(_summary("`symwork check` end to end (new process)", end_to_end, "quadratic-form-gradient"))
 
     try:
-        mv_scalar, mv_scalar_agreed = _math_verify([(r["text_a"], r["text_b"]) for r in SCALAR])
-        mv_matrix, mv_matrix_agreed = _math_verify([(r["answer"], r["other"]) for r in conventions])
+        mv_scalar, mv_scalar_agreed = _math_verify([(r["text_a"], r["text_b"], r["expected"]) for r in SCALAR])
+        mv_matrix, mv_matrix_agreed = _math_verify([(r["answer"], r["other"], r["expected"]) for r in conventions])
     except ImportError:
         print("\n".join(rows))
         print("\n(Math-Verify is not installed: pip install math-verify 'antlr4-python3-runtime==4.11')")
         return
-    rows.append(_summary("Math-Verify scalar", mv_scalar, f"says equal on {mv_scalar_agreed}"))
-    rows.append(_summary("Math-Verify matrix notation", mv_matrix, f"says equal on {mv_matrix_agreed}"))
+    rows.append(_summary("Math-Verify scalar", mv_scalar, f"agrees with the table on {mv_scalar_agreed}/{len(SCALAR)}"))
+    rows.append(_summary("Math-Verify matrix notation", mv_matrix, f"agrees on {mv_matrix_agreed}/{len(conventions)}"))
     print("\n".join(rows))
     ratio = statistics.median(mv_scalar) / statistics.median(scalar_times)
     print(f"\nscalar median: symwork is {ratio:.1f}x faster than Math-Verify in this run")

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import csv
-import random
 import io
+import random
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 import symwork
+from symwork.answers.exercises import exercise_answer
 from symwork.answers.marking import check_answer
 from symwork.parse.plain_printer import PlainUnwritableError, plain
 from symwork.publish.problems import problem
@@ -61,3 +62,17 @@ def test_plain_syntax_writes_most_results() -> None:
         except PlainUnwritableError:
             continue
     assert writable >= 30
+
+
+@pytest.mark.parametrize("derivation_id", DERIVATIONS)
+def test_exercise_answer_typed_back_in_plain_syntax_is_correct_where_plain_can_write_it(derivation_id: str) -> None:
+    derivation = symwork.get(derivation_id)
+    shown = problem(derivation)
+    if shown.exercise_seed is None or len(getattr(shown, "answers", ())) > 1:
+        pytest.skip("no exercise, or one whose parts are checked one by one above")
+    try:
+        text = plain(exercise_answer(derivation, shown.exercise_seed))
+    except PlainUnwritableError:
+        pytest.skip("an array of more than two axes, or notation plain syntax cannot write")
+    result = check_answer(derivation, text, seed=shown.exercise_seed)
+    assert result.verdict.value == "equal", (text, result.feedback)

@@ -195,10 +195,13 @@ def format_equal(result: Mapping[str, Any]) -> str:
     head = f"{verdict} ({result['method']})" if result.get("method") else verdict
     if result.get("detail") and verdict != "equal":
         head += f": {result['detail']}"
+    lines = [str(head)]
     example = result.get("counterexample")
     if example:
-        return f"{head}\n  {feedback.describe_point(Counterexample.from_json(example))}"
-    return str(head)
+        lines.append(f"  {feedback.describe_point(Counterexample.from_json(example))}")
+    if result.get("notes"):
+        lines.append(f"  (Note: {'; '.join(result['notes'])}.)")
+    return "\n".join(lines)
 
 
 def format_check(result: Mapping[str, Any]) -> str:

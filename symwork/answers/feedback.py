@@ -17,7 +17,6 @@ NOT_EQUAL = "Not equal."
 #: Why a comparison of typed answers may end undecided without saying more.
 TOO_FEW_POINTS = "too few points where both are defined"
 NO_VERDICT = "no verdict"
-MATRIX_FOR_SCALAR = "Wrong shape: the result is one scalar expression (in index notation); you gave a matrix."
 MEMORY_LIMIT = "memory limit: the check ran out of memory"
 
 
@@ -100,10 +99,14 @@ def ill_formed(words: str) -> str:
     return f"Not correct: {words}"
 
 
+#: Said when a transposed answer is right: the layout convention of docs/answer-syntax.md.
+LAYOUT = "a gradient has the shape of its variable; a Jacobian is in numerator layout, one row per output"
+
+
 def shape_words(detail: str, *, transposed_fits: bool) -> str:
-    """A shape verdict's words, with the transpose hint when transposing the answer makes it right."""
+    """A shape verdict's words, with the transpose hint (and the layout convention) when transposing makes it right."""
     hint = f"Wrong shape: {detail}"
-    return hint + " Transposing your answer gives the right result." if transposed_fits else hint
+    return hint + f" Transposing your answer gives the right result ({LAYOUT})." if transposed_fits else hint
 
 
 def expected_shape(shape: Sequence[Any], indices: Sequence[str]) -> str:
@@ -131,21 +134,14 @@ def could_not_decide(detail: str, *, fallback: str = TOO_FEW_POINTS) -> str:
     return f"Could not decide: {detail or fallback}."
 
 
-def too_many_axes(shape: str) -> str:
-    return f"This exercise's answer has shape {shape}; typed answers of more than two axes are not supported yet."
 
 
 def needs_numbers(names: Sequence[str]) -> str:
     return f"The exercise asks for numbers; your answer still contains {', '.join(names)}. Substitute the given values."
 
 
-def general_form_untypable(derivation_id: str, reason: str) -> str:
-    return f"The general result of {derivation_id!r} {reason}; check a numeric exercise instead with --seed N."
 
 
-def checked_sizes(sizes: Mapping[str, int]) -> str:
-    """Appended to a counterexample: the sizes it was found at, ``(checked with n = 3, m = 2)``."""
-    return f" (checked with {', '.join(f'{k} = {v}' for k, v in sizes.items())})" if sizes else ""
 
 
 def time_limit(timeout: float) -> str:

@@ -96,6 +96,11 @@ class PlainPrinter(StrPrinter):
     _print_ImmutableDenseMatrix = _print_MatrixBase
     _print_MutableDenseMatrix = _print_MatrixBase
 
+    def _print_NDimArray(self, expr: sp.NDimArray) -> str:
+        raise PlainUnwritableError("Plain syntax writes lists nested two deep at most; write a four-index array in LaTeX.")
+
+    _print_ImmutableDenseNDimArray = _print_NDimArray
+
     def _print_not_plain(self, expr: Any) -> str:
         raise PlainUnwritableError(f"Plain syntax has no {type(expr).__name__}; write it in LaTeX.")
 
