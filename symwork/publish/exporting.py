@@ -267,6 +267,8 @@ def _scalar_pairs(left: Any, right: Any, body: Any) -> list[tuple[Any, Any]]:
         entries = [(left, right)]
     pairs = []
     for a, b in entries:
+        # A side may be a plain Python number (a printed constant such as 0 or 1).
+        a, b = (x if isinstance(x, sp.Basic) else sp.Float(x) if isinstance(x, float) else sp.Integer(x) for x in (a, b))
         free = sorted((a.free_symbols | b.free_symbols) & set(body.indices), key=str)
         for combo in itertools.product(*[range(1, int(body.indices[s]) + 1) for s in free]):
             where = dict(zip(free, combo, strict=True))
