@@ -74,6 +74,7 @@ def _clean_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k != "SYMWORK_LIBRARY"}
 
 
+@pytest.mark.slow  # a fresh symwork process, as a user runs it
 def test_adversarial_library_reaches_check(tmp_path: Path, library: Path) -> None:
     result = _symwork("--library", str(library), "check", "cube-from-library", "3x^2", cwd=tmp_path, env=_clean_env())
     assert result.returncode == 0, result.stdout + result.stderr
@@ -82,6 +83,7 @@ def test_adversarial_library_reaches_check(tmp_path: Path, library: Path) -> Non
     assert wrong.returncode == 1, wrong.stdout + wrong.stderr
 
 
+@pytest.mark.slow  # a fresh symwork process, as a user runs it
 def test_adversarial_library_reaches_grade(tmp_path: Path, library: Path) -> None:
     (tmp_path / "answers.csv").write_text("id,derivation,answer\ns1,cube-from-library,3x^2\ns2,cube-from-library,3x\n")
     result = _symwork(
@@ -103,6 +105,7 @@ def test_adversarial_library_reaches_grade(tmp_path: Path, library: Path) -> Non
     )
 
 
+@pytest.mark.slow  # a fresh symwork process, as a user runs it
 def test_adversarial_library_reaches_verify_against(tmp_path: Path, library: Path) -> None:
     (tmp_path / "work.tex").write_text("\\begin{align*}\n\\frac{d}{dx} x^3 &= 3x^2\n\\end{align*}\n")
     result = _symwork(

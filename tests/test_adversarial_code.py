@@ -84,10 +84,6 @@ def test_compare_refuses_text_with_a_clear_error() -> None:
         symwork.compare("__import__('os')", "x")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core.instances._exact passes a string value to sympy.nsimplify (core is not answers' to change; reported)",
-)
 def test_exact_answer_never_passes_text_to_sympify(no_text_to_sympify: list[str]) -> None:
     try:
         symwork.exact_answer(symwork.get("sigmoid-derivative"), {"x": HOSTILE[0]})

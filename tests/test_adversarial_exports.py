@@ -45,6 +45,7 @@ def _check(rendered: dict[str, Any]) -> None:
     assert rendered["errors"] == [], rendered["errors"][:5]
 
 
+@pytest.mark.slow  # renders every derivation: about 15 s
 def test_adversarial_markdown_export_renders_with_the_shipped_macros() -> None:
     # The macros exactly as `symwork export --to markdown` ships them beside the file (symwork-macros.js).
     macros = _mathjax_config_macros(exporting.mathjax_config())
@@ -71,6 +72,7 @@ def test_adversarial_worksheet_markdown_renders(tmp_path: Path) -> None:
     assert rendered["checked"] >= 20 and rendered["errors"] == []
 
 
+@pytest.mark.slow  # renders every derivation: about 15 s
 def test_adversarial_notebook_carries_its_macros() -> None:
     # No macros from outside: the notebook's first cell defines them, as JupyterLab and VS Code render it.
     documents = []

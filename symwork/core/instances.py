@@ -315,6 +315,9 @@ def _exact(value: Any) -> Any:
         return sp.Integer(int(value))
     if isinstance(value, (float, np.floating)):
         return sp.Rational(repr(float(value)))
+    if isinstance(value, (str, bytes)):
+        # Exercise values are numbers: text would reach SymPy's parser, which evaluates it.
+        raise InputError(f"Exercise value {str(value)[:40]!r} is text; give a number, an sp.Rational or a SymPy expression.")
     return sp.nsimplify(value)
 
 
