@@ -278,9 +278,16 @@ def isolated() -> Iterator[None]:
     _ensure_loaded(strict=False)
     with _LOCK:
         saved = (dict(_REGISTRY), dict(_TOPICS), list(_LOADED_FOLDERS), list(_EXTRA_FOLDERS), list(_LOAD_ERRORS))
+    # `--library` also exports its folders in SYMWORK_LIBRARY (for sandbox and TeX children): forget that too,
+    # or every process started later would load folders that no longer belong to the run.
+    environment = os.environ.get(LIBRARY_ENV)
     try:
         yield
     finally:
+        if environment is None:
+            os.environ.pop(LIBRARY_ENV, None)
+        else:
+            os.environ[LIBRARY_ENV] = environment
         with _LOCK:
             _REGISTRY.clear()
             _REGISTRY.update(saved[0])
