@@ -10,7 +10,7 @@ KATEX := symwork/web/static/katex
 BROWSER_PACKAGES := chromium fonts-dejavu-core
 NODE_PACKAGES := nodejs npm
 
-.PHONY: worksheets test test-fast venv dev tex lint typecheck bench clean web-assets browser serve
+.PHONY: worksheets test test-fast venv dev tex lint typecheck bench clean web-assets browser serve render-js
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +25,8 @@ dev: $(BIN)/python
 # TeX Live from Debian when pdflatex is missing and we can install it (root or sudo); otherwise
 # say what to install and carry on, so that the .tex files are still written.
 tex:
-	@if command -v pdflatex >/dev/null && command -v latexmk >/dev/null && command -v pdftotext >/dev/null; then \
+	@if command -v pdflatex >/dev/null && command -v latexmk >/dev/null && command -v pdftotext >/dev/null \
+		&& kpsewhich CJKutf8.sty >/dev/null; then \
 		exit 0; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		echo "Installing TeX Live ($(TEX_PACKAGES))"; \
@@ -80,8 +81,15 @@ serve: venv web-assets
 worksheets: venv tex
 	$(BIN)/symwork build --out output
 
+# MathJax 3 and KaTeX for the export-rendering tests (tests/js/package-lock.json pins them).
+render-js: tests/js/node_modules/.package-lock.json
+
+tests/js/node_modules/.package-lock.json: tests/js/package.json tests/js/package-lock.json
+	@command -v npm >/dev/null || { $(call apt_install,$(NODE_PACKAGES)); }
+	npm ci --prefix tests/js --no-audit --no-fund --loglevel=error
+
 # Everything, as CI runs it: the layer contracts, then the whole suite (slow, TeX and kernel tests too).
-test: dev tex web-assets browser
+test: dev tex web-assets browser render-js
 	$(BIN)/lint-imports
 	SYMWORK_BROWSER_REQUIRED=1 $(BIN)/python -m pytest -q -n 2 --dist loadgroup
 

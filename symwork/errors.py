@@ -59,3 +59,13 @@ class BuildError(SymworkError):
     """Rendering or compiling a worksheet failed."""
 
     exit_code = 1
+
+
+def quote(value: object, limit: int = 80) -> str:
+    r"""User text inside a message, in single quotes and as typed: '\frac{1}{' is shown with one backslash.
+
+    ``repr`` would double every backslash of LaTeX; only characters that cannot be printed are escaped, and
+    text longer than ``limit`` is cut with an ellipsis.
+    """
+    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(value))
+    return f"'{text if len(text) <= limit else text[: limit - 1] + '…'}'"

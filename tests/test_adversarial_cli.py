@@ -123,7 +123,8 @@ def test_adversarial_library_reaches_verify_against(tmp_path: Path, library: Pat
 
 
 def test_adversarial_ctrl_c_during_grading_stops_cleanly(tmp_path: Path) -> None:
-    rows = "".join(f"s{k},sigmoid-derivative,sigma(x)*(1-sigma(x))+{k}x\n" for k in range(3000))
+    # 30,000 distinct answers take half a minute or more: on a loaded machine, 3,000 could finish before the Ctrl-C.
+    rows = "".join(f"s{k},sigmoid-derivative,sigma(x)*(1-sigma(x))+{k}x\n" for k in range(30_000))
     (tmp_path / "answers.csv").write_text("id,derivation,answer\n" + rows)
     process = subprocess.Popen(
         [sys.executable, "-m", "symwork", "grade", "answers.csv", "--out", "report.csv", "-j", "2"],

@@ -158,3 +158,28 @@ def test_matrix_and_index_examples_verify(name: str, against: str) -> None:
     result = verify_file(path, against=against)
     assert result["verdict"] == "valid", result
     assert (result["against"]["starts"], result["against"]["ends"]) == ("equal", "equal")
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "verdict"),
+    [
+        ("AB", "BA", "undecided"),  # equal only as numbers: matrices do not commute
+        ("ABC", "CBA", "undecided"),
+        ("A^{-1}B", "BA^{-1}", "undecided"),
+        ("A+B", "B+A", "equal"),  # commutes as matrices too
+        ("AB", "AB", "equal"),
+        ("(AB)^T", "B^T A^T", "equal"),  # the transpose of the product A·B, not of a matrix called AB
+        ("(ABC)^T", "C^T B^T A^T", "equal"),
+        ("(AB)^T", "A^T B^T", "different"),
+        ("xy", "yx", "equal"),  # lower-case letters are numbers
+        (r"\frac{1}{N}\sum_{i=1}^{N} x_i", r"\sum_{i=1}^{N} x_i/N", "equal"),
+        (r"\mathbf{A}\mathbf{B}", r"\mathbf{B}\mathbf{A}", "different"),
+    ],
+)
+def test_equal_upper_case_products_are_not_equal_by_reading_matrices_as_numbers(
+    first: str, second: str, verdict: str
+) -> None:
+    result = compare_texts(first, second)
+    assert result.verdict.value == verdict, result.detail
+    if verdict == "undecided":
+        assert "matrices" in result.detail

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 from pathlib import Path
 
@@ -374,7 +375,7 @@ def test_parse_limits_can_be_overridden_per_call() -> None:
         ("f(x)", "plain", "'f'"),
         ("sin x", "plain", "column"),
         ("exp", "plain", "exp(...)"),
-        ("x y", "plain", "column"),
+        ("sin x", "plain", "brackets"),
         ("x__y", "plain", "'x__y'"),
         ("[[1,2],3]", "plain", "row"),
         (r"\nabla f", "latex", "'\\\\nabla'"),
@@ -615,3 +616,36 @@ def test_parse_nested_blocks_are_a_four_index_array() -> None:
 def test_parse_nabla_without_a_variable_names_the_command() -> None:
     with pytest.raises(ParseError, match="nabla"):
         parse(r"\nabla f")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("x y", x * y),
+        ("2 a b", 2 * a * b),
+        ("x |y|", x * sp.Abs(y)),
+        ("(x+1) y", (x + 1) * y),
+        ("x y^2", x * y**2),
+        ("e^a e^b", sp.exp(a) * sp.exp(b)),
+        ("sigma x", sp.Symbol("sigma") * x),
+    ],
+)
+def test_parse_plain_space_between_factors_is_a_product(text: str, expected: sp.Basic) -> None:
+    assert parse(text, syntax="plain") == expected
+
+
+@pytest.mark.parametrize(("text", "fragment"), [("sin x", "sin(x)"), ("exp x y", "exp(x)"), ("[a b]", "'b'")])
+def test_parse_plain_space_that_would_hide_a_typo_is_refused(text: str, fragment: str) -> None:
+    with pytest.raises(ParseError, match=re.escape(fragment)):
+        parse(text, syntax="plain")
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [(r"\foo{x}", r"'\foo'"), (r"\frac{1}{", r"'\frac{1}{'"), ("\\left( x", "'\\left( x'")],
+)
+def test_parse_errors_quote_latex_as_typed(text: str, shown: str) -> None:
+    # repr() would show every backslash twice, and a student would copy '\\frac' back.
+    with pytest.raises(ParseError) as info:
+        parse(text, syntax="latex")
+    assert shown in str(info.value) and "\\\\" not in str(info.value)

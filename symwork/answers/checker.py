@@ -65,15 +65,24 @@ def check_in_process(
     return check_answer(derivation, answer_text, seed=seed, budget=budget, secret=secret, part=part).to_json()
 
 
-def warm_in_process(*, library: bool = False) -> None:
-    """Make this (worker) process ready: one small comparison (imports, grammars), and the library if asked."""
+def warm_in_process(*, library: bool = False, derivation_id: str | None = None, seed: int | None = None) -> None:
+    """Make this (worker) process ready: one small comparison (imports, grammars), then the whole library if
+    asked, or else the one derivation about to be checked with its reference answer (for ``seed``, the variant's).
+    """
     # As above: the heavy modules load in the worker being warmed (start-up speed of the caller).
-    from symwork.answers.marking import compare_texts
+    from symwork.answers.marking import compare_texts, exercise_answer
     from symwork.core import registry
 
     compare_texts("x^2 - 1", "(x - 1)(x + 1)")
     if library:
         registry.derivations()
+    if derivation_id is None:
+        return
+    try:
+        derivation = registry.get(derivation_id)
+        _ = derivation.body if seed is None else exercise_answer(derivation, seed)
+    except SymworkError:
+        pass  # the check itself reports it, in the student's terms
 
 
 # --- the sandboxed calls ----------------------------------------------------------------------------------------
@@ -85,7 +94,13 @@ def _sandbox(sandbox: Sandbox | str | None) -> Sandbox | str:
     return sandbox if sandbox is not None else default_sandbox()
 
 
-def warm(sandbox: Sandbox | str | None = None, *, library: bool = False) -> None:
+def warm(
+    sandbox: Sandbox | str | None = None,
+    *,
+    library: bool = False,
+    derivation_id: str | None = None,
+    seed: int | None = None,
+) -> None:
     """Warm the sandbox's worker under the start-up limit, so that a check keeps its whole time limit.
 
     Loading the library takes seconds in a fresh worker: that is our start-up, not the student's answer.
@@ -94,7 +109,7 @@ def warm(sandbox: Sandbox | str | None = None, *, library: bool = False) -> None
     if isinstance(box, str):
         return
     try:
-        box.run(warm_in_process, library=library, timeout=STARTUP_TIMEOUT)
+        box.run(warm_in_process, library=library, derivation_id=derivation_id, seed=seed, timeout=STARTUP_TIMEOUT)
     except SymworkError:
         pass  # the check itself reports what is wrong
 
@@ -173,7 +188,7 @@ def check(
     Example: ``check("softmax-jacobian", r"s_i(\\delta_{ij} - s_j)")["verdict"]``.
     """
     start = time.perf_counter()
-    warm(sandbox, library=True)
+    warm(sandbox, derivation_id=derivation_id, seed=seed)
     kwargs = {"seed": seed, "budget": _budget(timeout), "secret": secret, "part": part}
     found = _guarded(check_in_process, (derivation_id, answer_text), kwargs, timeout=timeout, sandbox=sandbox)
     if isinstance(found, dict):

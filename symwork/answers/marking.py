@@ -79,8 +79,48 @@ def compare_texts(a_text: str, b_text: str, *, syntax: str = "auto", seed: int =
     except ShapeMismatchError as exc:
         return Comparison(AnswerVerdict.DIFFERENT, "shape", detail=exc.words, notes=tuple(reader.notes))
     comparison = Comparison.from_verdict(judgement.verdict)
-    detail = "; ".join(part for part in (comparison.detail, *judgement.words) if part)
-    return Comparison(comparison.verdict, comparison.method, comparison.counterexample, detail=detail, notes=tuple(reader.notes))
+    notes = tuple(reader.notes)
+    if comparison.verdict in (AnswerVerdict.EQUAL, AnswerVerdict.DIFFERENT):
+        letters, as_matrices = _as_matrices(reader, a_text, b_text, syntax, seed)
+        named = ", ".join(letters)
+        if comparison.verdict == AnswerVerdict.EQUAL and as_matrices == AnswerVerdict.DIFFERENT:
+            doubt = (
+                f"equal if {named} are numbers, but not if they are matrices (matrix products do not commute); write "
+                f"them bold or transposed (\\mathbf{{{letters[0]}}}, {letters[0]}^T) or check against a derivation to say which"
+            )
+            return Comparison(AnswerVerdict.UNDECIDED, "shapes", detail=doubt, notes=notes)
+        if comparison.method == "shape" and as_matrices == AnswerVerdict.EQUAL:
+            # Read as numbers the two sides cannot even have one shape (A^{-1}A against I): matrices is the reading.
+            return Comparison(AnswerVerdict.EQUAL, "numeric", notes=(*notes, f"read {named} as matrices"))
+    detail = "; ".join(dict.fromkeys(part for part in (comparison.detail, *judgement.words) if part))
+    return Comparison(comparison.verdict, comparison.method, comparison.counterexample, detail=detail, notes=notes)
+
+
+def _as_matrices(reader: Reader, a_text: str, b_text: str, syntax: str, seed: int) -> tuple[list[str], AnswerVerdict | None]:
+    """The upper-case letters read as numbers, and the verdict if they were matrices (None: no such reading).
+
+    With nothing to say which names are arrays, upper-case letters are read as numbers; but ML notation makes
+    them matrices, and AB = BA then fails. The caller makes such an "equal" undecided (a false "equal" is
+    the worst verdict); where the matrix reading is impossible (1/N) or equal too, the verdict stands.
+    """
+    if reader.convention_array_names():
+        return [], None  # the evidence already made some names arrays: the verdict read them so
+    evidence = reader.evidence
+    # A word of capitals (AB) is read as the product of its letters: each may be a matrix.
+    letters = sorted(
+        {letter for name in evidence.seen if name.isalpha() and name.isupper() for letter in name}
+        - {"I", "T"} - evidence.scalars - evidence.bound
+    )
+    if not letters:
+        return [], None
+    matrices = Reader(Scope.conventions())
+    matrices.evidence.arrays.update(letters)
+    try:
+        matrices.scan([a_text, b_text], syntax)
+        first, second = (_single(matrices.read(text, syntax=syntax), text) for text in (a_text, b_text))
+        return letters, Comparison.from_verdict(judge(first, second, matrices, seed=seed).verdict).verdict
+    except SymworkError:
+        return letters, None  # no consistent matrix reading: the names are numbers
 
 
 def _single(parts: list[Answer], text: str) -> Answer:

@@ -200,6 +200,10 @@ class NameResolver:
         return base in self.evidence.bold or base in self.evidence.arrays
 
     def convention_name(self, name: str) -> tuple[Any, Shape]:
+        if len(name) > 1 and name.isalpha() and name.isupper() and name not in self.evidence.bold:
+            split = self.split_word(name)  # AB in plain syntax is A·B, each letter a matrix (ML notation)
+            if split is not None:
+                return split
         if name in self.convention_arrays:
             dims = self.convention_arrays[name]
             return sp.MatrixSymbol(name, *dims), dims

@@ -88,7 +88,16 @@ class Reader(NameResolver, TypingRules):
         """Without a derivation: bold or array-marked names; then upper-case letters too (ML notation)."""
         evidence = self.evidence
         arrays = (evidence.arrays | evidence.bold) - evidence.scalars - evidence.bound
-        arrays = {name for name in arrays if "_" not in name}
+        # (AB)^T marks the product A·B, not a matrix called AB: the letters of a word of capitals are arrays too
+        # (the word stays one, so that the parser keeps its transpose; naming then splits it).
+        arrays = {
+            letter
+            for name in arrays
+            if "_" not in name
+            for letter in (
+                [name, *name] if len(name) > 1 and name.isalpha() and name.isupper() and name not in evidence.bold else [name]
+            )
+        }
         if arrays:
             arrays |= {
                 name

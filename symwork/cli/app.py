@@ -105,7 +105,11 @@ def _load(ctx: click.Context) -> None:
         current = [p for p in os.environ.get(registry.LIBRARY_ENV, "").split(os.pathsep) if p.strip()]
         os.environ[registry.LIBRARY_ENV] = os.pathsep.join([*current, *(f for f in folders if f not in current)])
     for folder in folders:
-        registry.add_library(folder)
+        if ctx.info_name in SANDBOXED_COMMANDS:
+            # Their sandbox workers load what they need; here, only say at once if a folder is missing.
+            registry.check_folder(folder)
+        else:
+            registry.add_library(folder)
     if ctx.info_name in SANDBOXED_COMMANDS:
         # Lazy, like the imports above. The sandbox's workers fork from multiprocessing's fork server: started
         # here with Ctrl-C ignored, they leave an interrupt to this process (no traceback from a worker).

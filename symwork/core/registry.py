@@ -14,12 +14,14 @@ import types
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from symwork.core.derivation import Derivation
-from symwork.core.spec import ID_PATTERN, Body, Exercise, Input
+from symwork.core.spec import ID_PATTERN
 from symwork.errors import LibraryError, UnknownDerivationError
 
+if TYPE_CHECKING:
+    from symwork.core.derivation import Derivation
+    from symwork.core.spec import Body, Exercise, Input
 #: Environment variable naming extra derivation folders, separated like PATH.
 LIBRARY_ENV = "SYMWORK_LIBRARY"
 
@@ -44,6 +46,8 @@ _LOADED_FOLDERS: list[Path] = []
 _EXTRA_FOLDERS: list[Path] = []
 #: Modules that failed to load, as messages; the rest of their folder still loads.
 _LOAD_ERRORS: list[str] = []
+#: Folders whose topics are read and whose package exists (possibly before their modules are all loaded).
+_PREPARED: list[Path] = []
 _LOCK = threading.RLock()
 _loaded_builtin = False
 
@@ -79,6 +83,9 @@ def derivation(
     """
 
     def register(build: Callable[..., Body]) -> Derivation:
+        # Imported here, not at the top: the CLI reads the registry's folders without loading SymPy (start-up).
+        from symwork.core.derivation import Derivation
+
         source = inspect.getsourcefile(build) or "<unknown>"
         if not ID_PATTERN.match(id):
             raise LibraryError(f"Derivation id {id!r} in {source} is not kebab-case; use e.g. 'softmax-jacobian'.")
@@ -140,43 +147,90 @@ def _package_name(folder: Path) -> str:
     return f"symwork_library_{digest}"
 
 
+def _prepare(path: Path) -> str:
+    """Read the folder's topic files and make its synthetic package (once); return the package's name."""
+    name = _package_name(path)
+    if path not in _PREPARED:
+        for file in sorted(path.rglob(TOPIC_FILE)):
+            _add_topic(_read_topic(file))
+        package = types.ModuleType(name)
+        package.__path__ = [str(path)]
+        sys.modules[name] = package
+        _PREPARED.append(path)
+    return name
+
+
+def _modules(path: Path, pattern: str = "*.py") -> Iterator[tuple[Path, tuple[str, ...]]]:
+    """The derivation modules under ``path`` matching ``pattern``: (file, module path parts), private ones left out."""
+    for file in sorted(path.rglob(pattern)):
+        relative = file.relative_to(path).with_suffix("")
+        if not any(part.startswith(("_", ".")) for part in relative.parts):
+            yield file, relative.parts
+
+
+def _import(name: str, file: Path, parts: tuple[str, ...]) -> str | None:
+    """Import one derivation module; the reason it failed, or None."""
+    try:
+        importlib.import_module(".".join((name, *parts)))
+    except LibraryError as exc:
+        return str(exc)
+    except Exception as exc:  # a broken user module must name itself, not crash the CLI
+        return f"Derivation module {str(file)!r} failed to load: {exc}."
+    return None
+
+
+def _raise_failures(failures: list[str]) -> None:
+    if failures:
+        more = f" ({len(failures) - 1} more module(s) failed too)" if len(failures) > 1 else ""
+        raise LibraryError(failures[0] + more)
+
+
+def check_folder(folder: str | os.PathLike[str]) -> Path:
+    """The folder, resolved; raises LibraryError if it is not a folder."""
+    path = Path(folder).expanduser().resolve()
+    if not path.is_dir():
+        raise LibraryError(f"Derivation folder {str(folder)!r} does not exist; check --library or {LIBRARY_ENV}.")
+    return path
+
+
 def load_folder(folder: str | os.PathLike[str]) -> list[str]:
     """Import every derivation module under ``folder``; return the ids it registered.
 
     A module that fails to import does not stop the others: they are all loaded, then a LibraryError
     names the broken ones (and `load_errors` keeps them), so one broken derivation fails only itself.
     """
-    path = Path(folder).expanduser().resolve()
-    if not path.is_dir():
-        raise LibraryError(f"Derivation folder {str(folder)!r} does not exist; check --library or {LIBRARY_ENV}.")
+    path = check_folder(folder)
     with _LOCK:
         if path in _LOADED_FOLDERS:
             return []
         before = set(_REGISTRY)
-        for file in sorted(path.rglob(TOPIC_FILE)):
-            _add_topic(_read_topic(file))
-        name = _package_name(path)
-        package = types.ModuleType(name)
-        package.__path__ = [str(path)]
-        sys.modules[name] = package
-        failures: list[str] = []
-        for file in sorted(path.rglob("*.py")):
-            relative = file.relative_to(path).with_suffix("")
-            if any(part.startswith(("_", ".")) for part in relative.parts):
-                continue
-            module = ".".join((name, *relative.parts))
-            try:
-                importlib.import_module(module)
-            except LibraryError as exc:
-                failures.append(str(exc))
-            except Exception as exc:  # a broken user module must name itself, not crash the CLI
-                failures.append(f"Derivation module {str(file)!r} failed to load: {exc}.")
+        name = _prepare(path)
+        failures = [f for file, parts in _modules(path) if (f := _import(name, file, parts)) is not None]
         _LOADED_FOLDERS.append(path)
         _LOAD_ERRORS.extend(failures)
-        if failures:
-            more = f" ({len(failures) - 1} more module(s) failed too)" if len(failures) > 1 else ""
-            raise LibraryError(failures[0] + more)
+        _raise_failures(failures)
         return sorted(set(_REGISTRY) - before)
+
+
+def _load_one(derivation_id: str) -> Derivation | None:
+    """Load only the module named after ``derivation_id`` (``softmax-jacobian`` → ``softmax_jacobian.py``).
+
+    One command on one derivation (`symwork check`) then costs one module, not the library: the modules of
+    that name in every folder are imported (so an id defined twice under that name is still caught), and an
+    id found nowhere by its name falls back to loading everything.
+    """
+    with _LOCK:
+        failures: list[str] = []
+        for folder in library_folders():
+            path = check_folder(folder)
+            if path in _LOADED_FOLDERS:
+                continue
+            name = _prepare(path)
+            for file, parts in _modules(path, derivation_id.replace("-", "_") + ".py"):
+                if (failure := _import(name, file, parts)) is not None:
+                    failures.append(failure)
+        _raise_failures(failures)
+        return _REGISTRY.get(derivation_id)
 
 
 def load_errors() -> list[str]:
@@ -228,8 +282,11 @@ def _ensure_loaded(*, strict: bool = True) -> None:
         if not _loaded_builtin:
             _loaded_builtin = True
             for folder in library_folders():
-                with contextlib.suppress(LibraryError):
+                try:
                     load_folder(folder)  # every folder loads; the errors are raised below
+                except LibraryError as exc:  # a missing folder is an error too, not a silent empty library
+                    if str(exc) not in _LOAD_ERRORS:
+                        _LOAD_ERRORS.append(str(exc))
         if strict and _LOAD_ERRORS:
             more = f" ({len(_LOAD_ERRORS) - 1} more module(s) failed too)" if len(_LOAD_ERRORS) > 1 else ""
             raise LibraryError(_LOAD_ERRORS[0] + more)
@@ -277,7 +334,9 @@ def isolated() -> Iterator[None]:
     """Derivations, topics and folders loaded inside the block are forgotten after it (for tests and tools)."""
     _ensure_loaded(strict=False)
     with _LOCK:
-        saved = (dict(_REGISTRY), dict(_TOPICS), list(_LOADED_FOLDERS), list(_EXTRA_FOLDERS), list(_LOAD_ERRORS))
+        saved = (
+            dict(_REGISTRY), dict(_TOPICS), list(_LOADED_FOLDERS), list(_EXTRA_FOLDERS), list(_LOAD_ERRORS), list(_PREPARED)
+        )
     # `--library` also exports its folders in SYMWORK_LIBRARY (for sandbox and TeX children): forget that too,
     # or every process started later would load folders that no longer belong to the run.
     environment = os.environ.get(LIBRARY_ENV)
@@ -296,10 +355,18 @@ def isolated() -> Iterator[None]:
             _LOADED_FOLDERS[:] = saved[2]
             _EXTRA_FOLDERS[:] = saved[3]
             _LOAD_ERRORS[:] = saved[4]
+            _PREPARED[:] = saved[5]
 
 
 def get(id: str) -> Derivation:  # noqa: A002
-    """The derivation with this id; raises UnknownDerivationError naming close matches."""
+    """The derivation with this id; raises UnknownDerivationError naming close matches.
+
+    Before the library is loaded, only the module named after the id is imported (see `_load_one`).
+    """
+    with _LOCK:
+        found = _REGISTRY.get(id) if _loaded_builtin else _load_one(str(id))
+    if found is not None:
+        return found
     _ensure_loaded()
     try:
         return _REGISTRY[id]

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from symwork.core.callable import make_callable
-from symwork.errors import ParseError
+from symwork.errors import ParseError, quote
 from symwork.parse.limits import LIMITS, Limits, check_text, check_tokens
 
 if TYPE_CHECKING:
@@ -112,7 +112,7 @@ def parse(text: str, *, syntax: str = "auto", limits: Limits = LIMITS) -> sp.Bas
     """
     parts = parse_relation(text, syntax=syntax, limits=limits)
     if len(parts) != 1:
-        raise ParseError(f"{text!r} contains '='; use parse_relation to read an equation into its sides.")
+        raise ParseError(f"{quote(text)} contains '='; use parse_relation to read an equation into its sides.")
     return parts[0]
 
 

@@ -9,7 +9,7 @@ from typing import TypeAlias
 
 import sympy as sp
 
-from symwork.errors import LimitError, ParseError
+from symwork.errors import LimitError, ParseError, quote
 from symwork.parse.limits import Limits
 from symwork.parse.names import note_arrays, note_scalars
 from symwork.parse.unresolved import DetOf, Hadamard, Norm, TraceOf, Transposed
@@ -30,7 +30,7 @@ def is_matrix(value: object) -> bool:
 def scalar(value: Value, where: str) -> sp.Expr:
     """`value` as a scalar expression, or a ParseError naming the operation that needed one."""
     if is_matrix(value) or not isinstance(value, sp.Expr):
-        raise ParseError(f"{where!r} needs a scalar, not a matrix; apply it to the entries instead.")
+        raise ParseError(f"{quote(where)} needs a scalar, not a matrix; apply it to the entries instead.")
     return value
 
 
@@ -38,7 +38,7 @@ def number(text: str, limits: Limits) -> sp.Rational:
     """An exact Rational from a decimal string: '0.1' is 1/10 and '1e-3' is 1/1000, never a float."""
     match = _NUMBER.fullmatch(text)
     if match is None or not (match.group(1) or match.group(2)):
-        raise ParseError(f"{text!r} is not a number; write digits with at most one decimal point.")
+        raise ParseError(f"{quote(text)} is not a number; write digits with at most one decimal point.")
     whole, frac, exponent = match.group(1), match.group(2) or "", match.group(3)
     value = sp.Rational(int(whole + frac or "0"), 10 ** len(frac))
     if exponent is None:
@@ -88,11 +88,11 @@ def power(base: Value, exponent: Value, limits: Limits) -> Value:
 
 def _check_square(matrix: sp.ImmutableMatrix, what: str, limits: Limits) -> None:
     if matrix.rows != matrix.cols:
-        raise ParseError(f"{what!r} needs a square matrix, not {matrix.rows}x{matrix.cols}; check the rows.")
+        raise ParseError(f"{quote(what)} needs a square matrix, not {matrix.rows}x{matrix.cols}; check the rows.")
     side = limits.max_symbolic_matrix_side if matrix.free_symbols else limits.max_numeric_matrix_side
     if matrix.rows > side:
         raise LimitError(
-            f"{what!r} of a {matrix.rows}x{matrix.cols} matrix is refused above {side}x{side}; use a smaller matrix."
+            f"{quote(what)} of a {matrix.rows}x{matrix.cols} matrix is refused above {side}x{side}; use a smaller matrix."
         )
 
 
@@ -258,7 +258,7 @@ def determinant(value: Value, limits: Limits) -> sp.Expr:
         return sp.Determinant(sp.MatrixSymbol(value.name, MATRIX_SIDE, MATRIX_SIDE))
     if isinstance(value, sp.Expr) and value.free_symbols:
         return DetOf(value)  # det(AB): a scope says whether A and B are matrices
-    raise ParseError(f"The determinant of {value!r} is undefined; apply it to a matrix or a single matrix name.")
+    raise ParseError(f"The determinant of {quote(value)} is undefined; apply it to a matrix or a single matrix name.")
 
 
 def trace(value: Value, limits: Limits) -> sp.Expr:
@@ -271,7 +271,7 @@ def trace(value: Value, limits: Limits) -> sp.Expr:
         return sp.Trace(sp.MatrixSymbol(value.name, MATRIX_SIDE, MATRIX_SIDE))
     if isinstance(value, sp.Expr) and value.free_symbols:
         return TraceOf(value)  # tr(AB): a scope says whether A and B are matrices
-    raise ParseError(f"The trace of {value!r} is undefined; apply it to a matrix or a single matrix name.")
+    raise ParseError(f"The trace of {quote(value)} is undefined; apply it to a matrix or a single matrix name.")
 
 
 def entries(args: Sequence[Value]) -> list[sp.Expr]:

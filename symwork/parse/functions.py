@@ -10,7 +10,7 @@ import sympy as sp
 
 from symwork.core.functions import ML_FUNCTIONS, MLFunction
 from symwork.core.mlfunction import Form, Notation
-from symwork.errors import LimitError, ParseError
+from symwork.errors import LimitError, ParseError, quote
 from symwork.parse.construct import (
     Value,
     absolute,
@@ -241,7 +241,7 @@ def _component(name: str, call: Call) -> FunctionRule:
             return sp.ImmutableMatrix([call(sp.Integer(k + 1), *items) for k in range(len(items))])
         if len(args) < 2:
             raise ParseError(
-                f"{name!r} needs a component index: write {name}_k(z_1, ..., z_n) or {name}(k, z_1, ..., z_n)."
+                f"{quote(name)} needs a component index: write {name}_k(z_1, ..., z_n) or {name}(k, z_1, ..., z_n)."
             )
         return call(scalar(args[0], f"{name} index"), *entries(args[1:]))
 

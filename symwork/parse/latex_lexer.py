@@ -9,7 +9,7 @@ from functools import cache
 from lark import Lark, Token
 from lark.lark import PostLex
 
-from symwork.errors import LimitError, ParseError
+from symwork.errors import LimitError, ParseError, quote
 from symwork.parse.latex_layout import layout, letter_words, row_spacing
 from symwork.parse.latex_tables import (
     ACCENTS,
@@ -71,9 +71,9 @@ def _braced_group(tokens: Tokens, command: str) -> list[Token]:
         if token.type == "_RBRACE":
             return group
         if token.type == "_LBRACE":
-            raise ParseError(f"Nested braces inside {command!r} are not supported; write {command}{{name}}.")
+            raise ParseError(f"Nested braces inside {quote(command)} are not supported; write {command}{{name}}.")
         group.append(token)
-    raise ParseError(f"The argument of {command!r} is missing its closing brace; add '}}'.")
+    raise ParseError(f"The argument of {quote(command)} is missing its closing brace; add '}}'.")
 
 
 def _left_right(token: Token, tokens: Tokens) -> Iterator[Token]:
@@ -89,14 +89,14 @@ def _left_right(token: Token, tokens: Tokens) -> Iterator[Token]:
         tokens.push(delimiter)
     else:
         raise ParseError(
-            f"The delimiter {delimiter.value!r} after {token.value} is not supported; use ( ), [ ] or | |."
+            f"The delimiter {quote(delimiter.value)} after {token.value} is not supported; use ( ), [ ] or | |."
         )
 
 
 def _environment(token: Token, tokens: Tokens) -> Iterator[Token]:
     name = "".join(part.value for part in _braced_group(tokens, token.value))
     if name not in MATRIX_ENVIRONMENTS | DETERMINANT_ENVIRONMENTS | LAYOUT_ENVIRONMENTS:
-        raise ParseError(f"The environment {name!r} is not supported; use pmatrix, bmatrix or vmatrix.")
+        raise ParseError(f"The environment {quote(name)} is not supported; use pmatrix, bmatrix or vmatrix.")
     if name == "array" and token.value == "\\begin":
         _braced_group(tokens, "\\begin{array}")  # the column specification, {cc}: layout only
     yield retyped(token, "BEGIN" if token.value == "\\begin" else "END", name)
@@ -123,7 +123,7 @@ def _font_group(tokens: Tokens, command: str) -> list[Token] | None:
         if depth == 0:
             break
     else:
-        raise ParseError(f"The argument of {command!r} is missing its closing brace; add '}}'.")
+        raise ParseError(f"The argument of {quote(command)} is missing its closing brace; add '}}'.")
     if any(token.type == "_LBRACE" for token in group[1:-1]):
         # \bm{\mu_{1}}: a font around an expression changes nothing but its look.
         for token in reversed(group):
@@ -149,7 +149,7 @@ def _font(token: Token, tokens: Tokens) -> Iterator[Token]:
         yield retyped(token, "FUNC", OPERATOR_NAMES[name])
     elif token.value == "\\operatorname" and (_followed_by_call(tokens) or not _NAME.fullmatch(name)):
         known = ", ".join(sorted(OPERATOR_NAMES))
-        raise ParseError(f"The operator name {name!r} is unknown; use one of {known}.")
+        raise ParseError(f"The operator name {quote(name)} is unknown; use one of {known}.")
     elif not _NAME.fullmatch(name):
         raise ParseError(f"{token.value}{{{name}}} is not a name; use letters and digits only.")
     else:
@@ -177,7 +177,7 @@ def _accent_group(tokens: Tokens, command: str) -> list[Token]:
             group.append(token)
         if depth > 3:
             break
-    raise ParseError(f"The argument of {command!r} is missing its closing brace or nests too deeply; write {command}{{x}}.")
+    raise ParseError(f"The argument of {quote(command)} is missing its closing brace or nests too deeply; write {command}{{x}}.")
 
 
 def _accent(token: Token, tokens: Tokens) -> Iterator[Token]:
@@ -186,7 +186,7 @@ def _accent(token: Token, tokens: Tokens) -> Iterator[Token]:
         raise ParseError(f"{token.value} needs a single letter, as in {token.value}{{x}}; simplify its argument.")
     base = group[0].value.lstrip("\\")
     if group[0].type == "CMD" and base not in GREEK and base not in GREEK_VARIANTS:
-        raise ParseError(f"{token.value} needs a letter, not {group[0].value!r}; use a letter or a Greek letter.")
+        raise ParseError(f"{token.value} needs a letter, not {quote(group[0].value)}; use a letter or a Greek letter.")
     yield retyped(token, "NAMESYM", symbol_name(base) + ACCENTS[token.value[1:]])
 
 
@@ -212,10 +212,10 @@ def _commands(stream: Iterator[Token]) -> Iterator[Token]:
                 if kind is not None:
                     yield retyped(token, kind, LATEX_FUNCTIONS[name] if kind == "FUNC" else name)
             else:
-                raise ParseError(f"The LaTeX command {token.value!r} is not supported; see the parser conventions.")
+                raise ParseError(f"The LaTeX command {quote(token.value)} is not supported; see the parser conventions.")
         elif token.type == "CMDSYM":
             if token.value not in SYMBOL_COMMANDS:
-                raise ParseError(f"The LaTeX command {token.value!r} is not supported; see the parser conventions.")
+                raise ParseError(f"The LaTeX command {quote(token.value)} is not supported; see the parser conventions.")
             kind = SYMBOL_COMMANDS[token.value]
             if kind is not None:
                 yield retyped(token, kind)

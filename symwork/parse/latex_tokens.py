@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from lark import Token
 
-from symwork.errors import ParseError
+from symwork.errors import ParseError, quote
 
 
 class Tokens:
@@ -25,7 +25,7 @@ class Tokens:
     def take(self, after: str) -> Token:
         token = next(self, None)
         if token is None:
-            raise ParseError(f"{after!r} at the end of the expression needs an argument; complete it.")
+            raise ParseError(f"{quote(after)} at the end of the expression needs an argument; complete it.")
         return token
 
     def push(self, token: Token) -> None:

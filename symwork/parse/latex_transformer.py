@@ -9,7 +9,7 @@ import sympy as sp
 from lark import Token
 
 import symwork.parse.construct as build
-from symwork.errors import LimitError, ParseError
+from symwork.errors import LimitError, ParseError, quote
 from symwork.parse.construct import Value
 from symwork.parse.functions import ELLIPSIS, FUNCTIONS, INVERSE_FUNCTIONS, apply_function, scope_function
 from symwork.parse.latex_markers import (
@@ -78,7 +78,7 @@ class LatexTransformer(OperatorRules, ArithmeticTransformer):
         if isinstance(item, FuncHead):
             raise ParseError(f"The function {item.rule.name!r} needs an argument; write it after the name.")
         if isinstance(item, Operator):
-            raise ParseError(f"{item.name!r} needs an expression after it; write the operand.")
+            raise ParseError(f"{quote(item.name)} needs an expression after it; write the operand.")
         return super().value(item)
 
     def start(self, children: Sequence[Any]) -> list[Value]:
@@ -265,7 +265,7 @@ class LatexTransformer(OperatorRules, ArithmeticTransformer):
         if isinstance(base, Paren) and not any(isinstance(post, Sub) for post in posts):
             return ScriptedParen(base, posts)
         if isinstance(base, Operator):
-            raise ParseError(f"Scripts after {base.name!r} are ambiguous; put its operand in parentheses.")
+            raise ParseError(f"Scripts after {quote(base.name)} are ambiguous; put its operand in parentheses.")
         return self.apply_posts(base, posts)
 
     def _script_function(self, head: FuncHead, posts: tuple[Post, ...]) -> FuncHead:
@@ -331,7 +331,7 @@ class LatexTransformer(OperatorRules, ArithmeticTransformer):
             item = items[index]
             if isinstance(item, Operator):
                 if index + 1 == len(items):
-                    raise ParseError(f"{item.name!r} needs an expression after it; write the operand.")
+                    raise ParseError(f"{quote(item.name)} needs an expression after it; write the operand.")
                 factors.append(item.apply(self.fold(items[index + 1 :], depth + 1)))
                 break
             if isinstance(item, (FuncHead, CallableSymbol)):

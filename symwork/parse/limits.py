@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from symwork.errors import LimitError, ParseError
+from symwork.errors import LimitError, ParseError, quote
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ def check_text(text: object, limits: Limits) -> str:
         )
     bad = _CONTROL.search(text)
     if bad:
-        raise ParseError(f"The expression contains the control character {bad.group()!r}; remove it.")
+        raise ParseError(f"The expression contains the control character {quote(bad.group())}; remove it.")
     digits = re.search(rf"[0-9]{{{limits.max_integer_digits + 1},}}", text)
     if digits:
         raise LimitError(
@@ -78,7 +78,7 @@ def check_text(text: object, limits: Limits) -> str:
             depth -= 1
     if deepest > limits.max_depth:
         raise LimitError(
-            f"The expression nests brackets {deepest!r} deep, more than the limit of {limits.max_depth}; simplify it."
+            f"The expression nests brackets {quote(deepest)} deep, more than the limit of {limits.max_depth}; simplify it."
         )
     return text
 

@@ -13,7 +13,7 @@ from lark import Lark, Token
 from lark.lark import PostLex
 
 import symwork.parse.construct as build
-from symwork.errors import ParseError
+from symwork.errors import ParseError, quote
 from symwork.parse.construct import Value
 from symwork.parse.functions import ELLIPSIS, FUNCTIONS, GENERIC_FUNCTIONS, apply_function, ml_aliases, scope_function
 from symwork.parse.limits import Limits
@@ -57,11 +57,40 @@ def _bars(stream: Iterator[Token]) -> Iterator[Token]:
         yield token
 
 
+#: Token types that can begin a factor after a space: x y, x |y|.
+_STARTS_FACTOR = frozenset({"NAME", "ABS_OPEN"})
+
+
+def _spaced_products(stream: Iterator[Token]) -> Iterator[Token]:
+    """A space between two factors is a product, as in TeX: ``x y`` is x·y and ``a b c`` is a·b·c.
+
+    Only where nothing else is meant: ``sin x`` is refused (a function's argument goes in brackets), and
+    inside ``[...]`` entries are separated by commas, so ``[a b]`` stays an error rather than a product.
+    """
+    previous: Token | None = None
+    brackets = 0
+    for token in stream:
+        brackets += {"_LSQB": 1, "_RSQB": -1}.get(token.type, 0)
+        spaced = previous is not None and token.start_pos is not None and previous.end_pos is not None and (
+            token.start_pos > previous.end_pos
+        )
+        if spaced and previous is not None and previous.type in _ENDS_OPERAND and token.type in _STARTS_FACTOR:
+            if previous.type == "NAME" and str(previous) in PLAIN_FUNCTIONS and str(previous) not in SYMBOL_FUNCTIONS:
+                raise ParseError(
+                    f"'{previous} {token}' at column {previous.column}: write {previous}({token}); "
+                    "in plain syntax a function's argument goes in brackets."
+                )
+            if brackets == 0 and previous.type != "NUMBER" or token.type == "NAME" and previous.type == "NUMBER":
+                yield Token.new_borrow_pos("_STAR", "*", token)
+        previous = token
+        yield token
+
+
 class PlainPostLex(PostLex):
     always_accept = ("BAR",)
 
     def process(self, stream: Iterator[Token]) -> Iterator[Token]:
-        return _bars(count_tokens(stream, CURRENT_LIMITS.get()))
+        return _spaced_products(_bars(count_tokens(stream, CURRENT_LIMITS.get())))
 
 
 @cache
@@ -112,9 +141,9 @@ class PlainTransformer(ArithmeticTransformer):
         if name in CONSTANTS:
             return CONSTANTS[name]
         if "__" in name:
-            raise ParseError(f"The name {name!r} contains '__'; use letters, digits and single underscores.")
+            raise ParseError(f"The name {quote(name)} contains '__'; use letters, digits and single underscores.")
         if name in PLAIN_FUNCTIONS and name not in SYMBOL_FUNCTIONS:
-            raise ParseError(f"The function {name!r} needs parentheses; write {name}(...).")
+            raise ParseError(f"The function {quote(name)} needs parentheses; write {name}(...).")
         return symbol(name)
 
     def args(self, children: Sequence[Any]) -> list[Any]:
@@ -137,7 +166,7 @@ class PlainTransformer(ArithmeticTransformer):
             return apply_function(scope_function(name), args, None, self.limits)
         if name not in PLAIN_FUNCTIONS:
             raise ParseError(
-                f"Unknown function {name!r}; use a known function such as exp, log or sigmoid, "
+                f"Unknown function {quote(name)}; use a known function such as exp, log or sigmoid, "
                 f"or write {name}*(...) for a product."
             )
         return apply_function(FUNCTIONS[PLAIN_FUNCTIONS[name]], args, None, self.limits)

@@ -14,7 +14,7 @@ import sympy as sp
 from sympy.matrices.expressions.diagonal import DiagMatrix
 from sympy.printing.str import StrPrinter
 
-from symwork.errors import NotSupportedError
+from symwork.errors import NotSupportedError, quote
 from symwork.parse.plain import PLAIN_FUNCTIONS
 
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*(_[A-Za-z0-9]+)?")
@@ -33,12 +33,12 @@ class PlainPrinter(StrPrinter):
     def _print_Function(self, expr: Any) -> str:
         name = type(expr).__name__
         if name not in PLAIN_FUNCTIONS:
-            raise PlainUnwritableError(f"Plain syntax has no function {name!r}; write it in LaTeX.")
+            raise PlainUnwritableError(f"Plain syntax has no function {quote(name)}; write it in LaTeX.")
         return f"{name}({', '.join(self._print(arg) for arg in expr.args)})"
 
     def _print_Symbol(self, expr: sp.Symbol) -> str:
         if not _NAME.fullmatch(expr.name):
-            raise PlainUnwritableError(f"The name {expr.name!r} has no plain spelling; write it in LaTeX.")
+            raise PlainUnwritableError(f"The name {quote(expr.name)} has no plain spelling; write it in LaTeX.")
         return expr.name
 
     def _print_Indexed(self, expr: sp.Indexed) -> str:

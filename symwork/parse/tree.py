@@ -13,7 +13,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from lark.visitors import Transformer_NonRecursive
 
 import symwork.parse.construct as build
-from symwork.errors import LimitError, ParseError, SymworkError
+from symwork.errors import LimitError, ParseError, SymworkError, quote
 from symwork.parse.construct import Value
 from symwork.parse.limits import Limits
 
@@ -68,18 +68,18 @@ def _translate(exc: BaseException, text: str) -> SymworkError:
     if isinstance(exc, SymworkError):
         return exc
     if isinstance(exc, RecursionError):
-        return LimitError(f"The expression {excerpt(text)!r} is nested too deeply; simplify it.")
-    return ParseError(f"The expression {excerpt(text)!r} could not be built ({exc}); check the notation.")
+        return LimitError(f"The expression {quote(excerpt(text))} is nested too deeply; simplify it.")
+    return ParseError(f"The expression {quote(excerpt(text))} could not be built ({exc}); check the notation.")
 
 
 def _syntax_error(exc: UnexpectedInput, text: str) -> ParseError:
     if isinstance(exc, UnexpectedCharacters):
-        return ParseError(f"Unexpected character {exc.char!r} at column {exc.column}; remove it or check the notation.")
+        return ParseError(f"Unexpected character {quote(exc.char)} at column {exc.column}; remove it or check the notation.")
     if isinstance(exc, UnexpectedEOF) or (isinstance(exc, UnexpectedToken) and exc.token.type == "$END"):
-        return ParseError(f"The expression {excerpt(text)!r} ends too early; check for a missing operand or bracket.")
+        return ParseError(f"The expression {quote(excerpt(text))} ends too early; check for a missing operand or bracket.")
     if isinstance(exc, UnexpectedToken):
-        return ParseError(f"Unexpected {exc.token.value!r} at column {exc.column}; check the notation around it.")
-    return ParseError(f"The expression {excerpt(text)!r} could not be read; check the notation.")
+        return ParseError(f"Unexpected {quote(exc.token.value)} at column {exc.column}; check the notation around it.")
+    return ParseError(f"The expression {quote(excerpt(text))} could not be read; check the notation.")
 
 
 def check_tree_depth(tree: Tree[Token], limits: Limits) -> None:
@@ -89,7 +89,7 @@ def check_tree_depth(tree: Tree[Token], limits: Limits) -> None:
     while stack:
         node, depth = stack.pop()
         if depth > bound:
-            raise LimitError(f"The expression is nested more than {bound!r} levels deep; simplify it.")
+            raise LimitError(f"The expression is nested more than {quote(bound)} levels deep; simplify it.")
         stack.extend((child, depth + 1) for child in node.children if isinstance(child, Tree))
 
 

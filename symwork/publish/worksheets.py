@@ -94,6 +94,8 @@ def load_toml(path: str | Path) -> Worksheet:
         data = tomllib.loads(file.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise InputError(f"Worksheet file {str(path)!r} does not exist.") from None
+    except OSError as exc:  # a folder, no permission, a device: the user's file, not our bug
+        raise InputError(f"Worksheet file {str(path)!r} cannot be read ({exc.strerror or exc}); check the path.") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InputError(f"Worksheet file {str(path)!r} is not valid TOML: {exc}.") from None
     source = str(file)
