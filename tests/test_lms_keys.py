@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 import xml.etree.ElementTree as ET
 import zipfile
@@ -13,10 +14,12 @@ from pathlib import Path
 import pytest
 import sympy as sp
 
+from symwork.answers.marking import check_answer
 from symwork.classroom.grading import grade_file
 from symwork.classroom.key import write_key
 from symwork.classroom.roster import load_roster
 from symwork.core import registry
+from symwork.parse import parse
 from symwork.publish import exporting, problems, worksheets
 from symwork.publish.jobs import Options, roster_jobs
 
@@ -108,8 +111,7 @@ def test_lms_keys_agree_for_a_30_student_roster(tmp_path: Path) -> None:
             assert qti[(student.slug, derivation)] == seed
             moodle_seed, values = moodle[(student.slug, derivation)]
             assert moodle_seed == seed
-            parsed = sp.sympify(row["answer"])  # key.csv is our own output, not a person's text
-            exact = _numbers(sp.Matrix(parsed) if isinstance(parsed, list) else parsed)
+            exact = _numbers(parse(row["answer"], syntax="plain"))  # key.csv reads back in symwork's plain syntax
             assert len(values) == len(exact)
             for value, truth in zip(values, exact, strict=True):
                 assert abs(value - truth) <= 1e-9 * max(1.0, abs(truth))
@@ -122,3 +124,36 @@ def test_lms_keys_agree_for_a_30_student_roster(tmp_path: Path) -> None:
         mine = key[(students[number].id, "softmax-jacobian")]["answer"]
         theirs = key[(row.id, "softmax-jacobian")]["answer"]
         assert row.verdict == ("correct" if mine == theirs else "incorrect"), row
+
+
+@pytest.mark.slow
+def test_key_answers_and_part_answers_typed_back_are_correct_for_every_exercise(tmp_path: Path) -> None:
+    # key.csv's plain answers (and each part's) are what a TA pastes into a regrade: our own checker must
+    # read every one of them back as correct, whatever constants (e, pi) or shapes the answer has.
+    roster = tmp_path / "class.csv"
+    roster.write_text("id,name\ns1,One\ns2,Two\n", encoding="utf-8")
+    ids = [d.id for d in registry.derivations() if d.exercise is not None]
+    sheet = worksheets.Worksheet(name="all", title="All", ids=tuple(ids))
+    key_csv, key_json = write_key(sheet, load_roster(roster), tmp_path / "out")
+    rows = list(csv.DictReader(key_csv.open(encoding="utf-8")))
+    assert len(rows) == 2 * len(ids) and all("\n" not in row["answer"] for row in rows)
+    submissions = tmp_path / "answers.csv"
+    with submissions.open("w", encoding="utf-8", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(["id", "derivation", "answer"])
+        # Plain syntax nests lists two deep: a four-axis Jacobian is typed back from its LaTeX.
+        writer.writerows(
+            [row["id"], row["derivation"], row["answer_latex"] if "[[[" in row["answer"] else row["answer"]]
+            for row in rows
+        )
+    report = grade_file(submissions, roster=roster, out=tmp_path / "report.csv", course=sheet.course, jobs=2)
+    wrong = [(r.derivation, r.verdict, r.feedback) for r in report.rows if r.verdict != "correct"]
+    assert not wrong, wrong[:5]
+    checked = 0
+    for row in json.loads(key_json.read_text(encoding="utf-8")):
+        for part in row["parts"]:
+            typed = part["answer_latex"] if "[[[" in part["answer"] else part["answer"]
+            result = check_answer(registry.get(row["derivation"]), typed, seed=row["seed"], part=part["label"])
+            assert result.verdict.value == "equal", (row["derivation"], part, result.feedback)
+            checked += 1
+    assert checked >= len(ids)

@@ -33,7 +33,8 @@ def _run(row: dict) -> tuple[str, str]:
 
 def test_matrix_answer_table_has_at_least_120_cases_of_every_kind() -> None:
     assert len(CASES) >= 120
-    assert {row["expected"] for row in CASES} == {"equal", "different", "error"}
+    # "undecided": equal only if upper-case letters are numbers (AB against BA without matrix evidence).
+    assert {"equal", "different", "error"} <= {row["expected"] for row in CASES} <= {"equal", "different", "error", "undecided"}
     tags = {tag for row in CASES for tag in row["tags"]}
     assert {"matrix", "index", "plain", "latex", "conventions", "four-axis", "shape", "transpose", "sign"} <= tags
     # Every wrong answer says what feedback it must get.

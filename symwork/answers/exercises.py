@@ -120,12 +120,17 @@ _BLOCK_LABEL = re.compile(r"_\{?\(\s*([A-Za-z])\s*,\s*([A-Za-z])\s*\)\}?\s*$")
 
 
 def _blocks_in_order(student: Any, label: str, derivation: Derivation) -> Any:
-    """An array typed as blocks over two named indices, its axes put in the order the result states them."""
+    """An array typed as blocks over two indices, its axes put in the order the result states them.
+
+    The label names the block indices (``J_{(a, b)} = …``); without one, the blocks are read as the
+    worksheets and the key print them: over the first and third axes (J_{abcf} in blocks over (a, c), each
+    block the matrix over (b, f)), so that a printed answer typed back is read as printed.
+    """
     match = _BLOCK_LABEL.search(label.strip())
     axes = [str(index) for index in derivation.body.result_indices]
-    if match is None or not isinstance(student, sp.NDimArray) or student.rank() != len(axes) or len(axes) != 4:
+    if not isinstance(student, sp.NDimArray) or student.rank() != len(axes) or len(axes) != 4:
         return student
-    outer = [match.group(1), match.group(2)]
+    outer = [match.group(1), match.group(2)] if match is not None else [axes[0], axes[2]]
     if any(letter not in axes for letter in outer) or outer[0] == outer[1]:
         return student
     order = outer + [letter for letter in axes if letter not in outer]  # the student's axes, outer blocks first

@@ -14,11 +14,12 @@ from symwork.classroom.records import shown
 from symwork.core import registry
 from symwork.errors import InputError
 from symwork.files import clash, csv_text, write_atomic
+from symwork.parse.plain_printer import PlainUnwritableError, plain
 from symwork.publish import printing
 from symwork.publish.worksheets import Worksheet
 from symwork.seeds import problem_seed, student_seed
 
-KEY_COLUMNS: tuple[str, ...] = ("id", "name", "student_seed", "derivation", "seed", "answer", "answer_latex")
+KEY_COLUMNS: tuple[str, ...] = ("id", "name", "student_seed", "derivation", "seed", "answer", "answer_latex", "parts")
 
 
 def typed_answer(expr: Any) -> str:
@@ -28,9 +29,13 @@ def typed_answer(expr: Any) -> str:
     """
     if isinstance(expr, (list, tuple)):
         expr = sp.ImmutableMatrix(expr)
-    if isinstance(expr, sp.MatrixBase):
-        return "[" + ", ".join("[" + ", ".join(sp.sstr(e) for e in row) + "]" for row in expr.tolist()) + "]"
-    return " ".join(sp.sstr(expr).split())
+    try:
+        if isinstance(expr, sp.MatrixBase):
+            return "[" + ", ".join("[" + ", ".join(plain(e) for e in row) + "]" for row in expr.tolist()) + "]"
+        # symwork's own plain spelling (e, not SymPy's E), so that the key reads back as a correct answer.
+        return " ".join(plain(expr).split())
+    except PlainUnwritableError:
+        return " ".join(sp.sstr(expr).split())  # a sum or derivative: no plain spelling; answer_latex has it
 
 
 def write_key(
@@ -55,7 +60,9 @@ def write_key(
             if derivation.exercise is None:
                 continue
             exercise_seed = problem_seed(seed, derivation_id)
-            answer = derivation.make_exercise(exercise_seed).answer
+            exercise = derivation.make_exercise(exercise_seed)
+            answer = exercise.answer
+            parts = [_part(item) for item in exercise.parts]
             rows.append(
                 {
                     "id": student.id,
@@ -65,14 +72,30 @@ def write_key(
                     "seed": exercise_seed,
                     "answer": typed_answer(answer),
                     "answer_latex": printing.latex(answer),
+                    # What each part asks for, with the label `check --part` takes: "a) 9; b) 9" in key.csv.
+                    "parts": parts,
                     "course": sheet.course,
                     "worksheet": sheet.name,
                 }
             )
-    table = [list(KEY_COLUMNS), *([row[column] for column in KEY_COLUMNS] for row in rows)]
+    table = [list(KEY_COLUMNS), *([_cell(row[column]) for column in KEY_COLUMNS] for row in rows)]
     write_atomic(paths[0], csv_text(table))
     write_atomic(paths[1], json.dumps(rows, indent=1, ensure_ascii=False) + "\n")
     return paths
+
+
+def _part(item: Any) -> dict[str, str]:
+    """One part of an exercise in the key: its label, what it names, and its answer typed and printed."""
+    name = item.name if isinstance(item.name, str) else printing.latex(item.name)
+    answer = item.answer if item.is_word else typed_answer(item.answer)
+    latex = item.answer if item.is_word else printing.latex(item.answer)
+    return {"label": item.label, "name": name, "answer": answer, "answer_latex": latex}
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, list):  # the parts, on one line: "a) 9; b) 9"
+        return "; ".join(f"{part['label']}) {part['answer']}" for part in value)
+    return value
 
 
 @dataclass(frozen=True)
