@@ -10,9 +10,11 @@ general symbolic forms right and wrong), one request after the other with no pau
 sends a pathological answer (it runs into the 2 s limit) every few seconds. Bounded: at most --seconds
 of load and --max-requests requests, then the server is stopped with Ctrl-C (SIGINT to its group).
 
-Reports p50/p95/p99/max latency of the ordinary checks, errors (any status but 200, or an "error"
-verdict for a well-formed answer), the pathological requests' latencies, and the RSS of the server and
-its worker processes at start (after warm-up) and at the end.
+Reports p50/p95/p99/max latency of the ordinary checks (overall, by kind, and of those that ran while a
+pathological one did), errors (any status but 200, or an "error" verdict for a well-formed answer), the
+pathological requests' latencies (as the client and as the server saw them), CPU seconds of the server
+and its workers, anything the server wrote meanwhile, and the RSS of the server and its worker processes
+at start (after warm-up), every 10 s of load, and at the end. Take the machine's load (`uptime`) with it.
 """
 
 from __future__ import annotations
@@ -144,9 +146,14 @@ class Tally:
     """What the clients saw."""
 
     latencies: list[float] = field(default_factory=list)
+    #: (start, end) of every ordinary check and of every pathological one (perf_counter seconds).
+    spans: list[tuple[float, float]] = field(default_factory=list)
+    slow_spans: list[tuple[float, float]] = field(default_factory=list)
     by_kind: dict[str, list[float]] = field(default_factory=dict)
     slow: list[float] = field(default_factory=list)
     slow_verdicts: list[str] = field(default_factory=list)
+    #: The server's own "elapsed_ms" of each pathological check (from a worker's start to its answer).
+    slow_server: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     verdicts: dict[str, int] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -180,6 +187,7 @@ def _client(port: int, student: Student, seed: int, stop: threading.Event, budge
         verdict = str(data.get("verdict"))
         with tally.lock:
             tally.latencies.append(seconds)
+            tally.spans.append((start, start + seconds))
             tally.by_kind.setdefault(kind, []).append(seconds)
             tally.verdicts[verdict] = tally.verdicts.get(verdict, 0) + 1
             if status != 200 or verdict in ("error", "None"):
@@ -200,7 +208,9 @@ def _pathological(port: int, every: float, stop: threading.Event, tally: Tally) 
             connection.close()
         with tally.lock:
             tally.slow.append(time.perf_counter() - start)
+            tally.slow_spans.append((start, time.perf_counter()))
             tally.slow_verdicts.append(f"{status} {data.get('verdict')} ({data.get('method')})")
+            tally.slow_server.append(float(data.get("elapsed_ms") or 0))
 
 
 def _tree(pid: int) -> list[int]:
@@ -234,9 +244,33 @@ def _rss_mb(pid: int) -> dict[int, float]:
     return sizes
 
 
+def _cpu_s(pid: int) -> dict[int, float]:
+    """CPU seconds (user + system) so far of a process and its descendants."""
+    tick = os.sysconf("SC_CLK_TCK")
+    times = {}
+    for member in _tree(pid):
+        try:
+            fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        times[member] = (int(fields[11]) + int(fields[12])) / tick
+    return times
+
+
 def _percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else float("nan")
+
+
+def _overlapping(spans: list[tuple[float, float]], slow: list[tuple[float, float]]) -> list[float]:
+    """Latencies (ms) of the ordinary checks that ran while a pathological one was in the server."""
+    return [(end - start) * 1000 for start, end in spans if any(start < s_end and end > s_start for s_start, s_end in slow)]
+
+
+def _summary(ms: list[float]) -> dict[str, float | int | None]:
+    if not ms:
+        return {"n": 0, "p50": None, "p95": None}
+    return {"n": len(ms), "p50": round(statistics.median(ms), 2), "p95": round(_percentile(ms, 0.95), 2)}
 
 
 def main() -> None:
@@ -272,6 +306,10 @@ def main() -> None:
         seen += line
     found = re.search(r"http://127\.0\.0\.1:(\d+)/", seen)
     assert found, seen
+    # Keep reading what the server writes, so that it never blocks on a full pipe; it is reported at the end.
+    said: list[str] = []
+    reader = threading.Thread(target=lambda: said.extend(iter(server.stderr.readline, "")), daemon=True)  # type: ignore[union-attr]
+    reader.start()
     port = int(found.group(1))
     startup = time.perf_counter() - started
     try:
@@ -288,6 +326,7 @@ def main() -> None:
         connection.close()
         warmup = time.perf_counter() - started - startup
         rss_start = _rss_mb(server.pid)
+        cpu_start = _cpu_s(server.pid)
         tally, stop, budget = Tally(), threading.Event(), [args.max_requests]
         threads = [
             threading.Thread(target=_client, args=(port, student, k, stop, budget, tally))
@@ -299,13 +338,19 @@ def main() -> None:
         load_start = time.perf_counter()
         for thread in threads:
             thread.start()
-        stop.wait(args.seconds)
+        # The server's RSS every 10 s of load: it may grow while results are kept, up to their bound, then stays.
+        rss_series = []
+        while not stop.wait(min(10.0, max(0.0, args.seconds - (time.perf_counter() - load_start)))):
+            rss_series.append(round(_rss_mb(server.pid).get(server.pid, 0), 1))
+            if time.perf_counter() - load_start >= args.seconds:
+                break
         stop.set()
         for thread in threads:
             thread.join()
         wall = time.perf_counter() - load_start
         client_cpu = sum(os.times()[:2]) - sum(cpu[:2])
         rss_end = _rss_mb(server.pid)
+        cpu_end = _cpu_s(server.pid)
     finally:
         os.killpg(server.pid, signal.SIGINT)
         server.wait(timeout=60)
@@ -332,23 +377,38 @@ def main() -> None:
             }
             for kind, v in sorted(tally.by_kind.items())
         },
+        # The others' checks while a pathological answer was being checked: "costs no one else's" means these
+        # stay as fast as the rest.
+        "during_pathological_ms": _summary(_overlapping(tally.spans, tally.slow_spans)),
         "errors": len(tally.errors),
         "error_examples": tally.errors[:5],
         "verdicts": dict(sorted(tally.verdicts.items())),
         "pathological_ms": [round(s * 1000) for s in tally.slow],
         "pathological_verdicts": sorted(set(tally.slow_verdicts)),
+        "pathological_server_ms": [round(s) for s in tally.slow_server],
         "client_cpu_s": round(client_cpu, 1),
+        # CPU of the server process and of its workers during the load (workers killed meanwhile not counted).
+        "server_cpu_s": round(cpu_end.get(server.pid, 0) - cpu_start.get(server.pid, 0), 1),
+        "workers_cpu_s": round(
+            sum(t - cpu_start.get(p, 0) for p, t in cpu_end.items() if p != server.pid), 1
+        ),
         "rss_start_mb": {"server": round(rss_start.get(server.pid, 0), 1), "all": round(sum(rss_start.values()), 1)},
+        "server_rss_every_10s_mb": rss_series,
         "rss_end_mb": {"server": round(rss_end.get(server.pid, 0), 1), "all": round(sum(rss_end.values()), 1)},
         "warmup_errors": len(warm.errors),
+        "server_said": [line.rstrip() for line in said if "stopped" not in line][:10],
     }
     print(json.dumps(figures, indent=2))
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
     ok = figures["errors"] == 0 and (figures["p50_ms"] or 1e9) <= 40 and figures["p95_ms"] <= 150
-    slow_ok = all(s <= 2500 for s in figures["pathological_ms"])
+    slow_ok = all(s <= 2000 for s in figures["pathological_ms"])
+    during = figures["during_pathological_ms"]
+    others_ok = during["p95"] is None or during["p95"] <= 150
     print(
-        f"target p50 <= 40 ms, p95 <= 150 ms, 0 errors: {'met' if ok else 'NOT met'}; pathological <= 2.5 s: {'met' if slow_ok else 'NOT met'}"
+        f"target p50 <= 40 ms, p95 <= 150 ms, 0 errors: {'met' if ok else 'NOT met'}; "
+        f"pathological <= 2 s: {'met' if slow_ok else 'NOT met'}; "
+        f"others' p95 <= 150 ms meanwhile: {'met' if others_ok else 'NOT met'}"
     )
 
 

@@ -183,3 +183,44 @@ def test_verify_examples_folder_gives_expected_verdicts() -> None:
     folder = Path(__file__).resolve().parent.parent / "examples"
     verdicts = {path.name: verify_file(path)["verdict"] for path in sorted(folder.glob("verify-*"))}
     assert verdicts == {"verify-plain.txt": "valid", "verify-valid.tex": "valid", "verify-wrong-step.tex": "invalid"}
+
+
+# --- under a given sandbox (as `symwork serve` runs it) -----------------------------------------------------------
+
+
+def _without_points(result: dict) -> dict:
+    def strip(example: object) -> object:
+        return sorted(example["point"]) if isinstance(example, dict) and "point" in example else example
+
+    steps = [{**step, "counterexample": strip(step.get("counterexample"))} for step in result["steps"]]
+    return {**result, "counterexample": strip(result["counterexample"]), "steps": steps}
+
+
+@pytest.mark.parametrize("text", [WRONG_MIDDLE, NOT_PARSING, "x + 1\n", "\\begin{align*} x &= x\n"])
+def test_verify_text_in_a_given_sandbox_is_the_cli_result(text: str) -> None:
+    from symwork.answers.sandbox import Sandbox
+
+    with Sandbox(workers=1) as box:
+        boxed = verify_text(text, sandbox=box)
+    # Points are drawn afresh on every call: compare all else, and which variables the points name.
+    assert _without_points(boxed) == _without_points(verify_text(text))
+    assert _without_points(verify_text(text, sandbox="in-process")) == _without_points(boxed)
+
+
+def test_verify_text_reading_in_the_sandbox_is_under_its_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    from symwork.answers import verify
+    from symwork.answers.sandbox import Sandbox
+
+    monkeypatch.setattr(verify, "READ_SECONDS", 1e-6)  # no worker reads a derivation this fast
+    with Sandbox(workers=1) as box:
+        result = verify_text(ALIGN_VALID, sandbox=box)
+    assert result["verdict"] == "error" and result["steps"] == []
+    assert result["error"].startswith("Reading the derivation took longer than 1e-06 s")
+
+
+def test_verify_text_budget_leaves_the_rest_unchecked() -> None:
+    result = verify_text(WRONG_MIDDLE, sandbox="in-process", budget=0.0)
+    assert result["verdict"] == "undecided" and result["first_wrong_line"] is None
+    assert [step["verdict"] for step in result["steps"]] == ["undecided"] * 3
+    assert all(step["detail"].startswith("not checked: the 0 s allowed") for step in result["steps"])
+    assert format_verify(result).splitlines()[-1].startswith("Undecided")

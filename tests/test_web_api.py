@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -108,23 +109,34 @@ def test_web_check_student_gets_the_roster_variant(client: TestClient) -> None:
     assert _check(client, id=derivation.id, answer=answer, student="s002")["verdict"] == "different"
 
 
-def test_web_check_pathological_answer_costs_only_its_own_request(client: TestClient) -> None:
-    slow: dict[str, object] = {}
+def _meanwhile(slow: Callable[[], object], quick: Callable[[int], None]) -> tuple[object, float, list[float]]:
+    """Run ``slow`` in a thread and ``quick(k)`` again and again until it ends: its result and seconds, and quick's."""
+    found: dict[str, object] = {}
 
     def send() -> None:
         start = time.perf_counter()
-        slow["result"] = _check(client, id="sigmoid-derivative", answer=PATHOLOGICAL)
-        slow["seconds"] = time.perf_counter() - start
+        found["result"] = slow()
+        found["seconds"] = time.perf_counter() - start
 
     thread = threading.Thread(target=send)
     thread.start()
     time.sleep(0.2)
-    quick = []
+    seconds = []
     while thread.is_alive():
         start = time.perf_counter()
-        assert _check(client, id="sigmoid-derivative", answer=r"\sigma(x)-\sigma(x)^2")["verdict"] == "equal"
-        quick.append(time.perf_counter() - start)
+        quick(len(seconds))
+        seconds.append(time.perf_counter() - start)
     thread.join()
+    return found["result"], found["seconds"], seconds  # type: ignore[return-value]
+
+
+def test_web_check_pathological_answer_costs_only_its_own_request(client: TestClient) -> None:
+    def checked(k: int) -> None:
+        # A new answer every time (the same one would be answered from the kept results, without a worker).
+        assert _check(client, id="sigmoid-derivative", answer=rf"\sigma(x)-\sigma(x)^2 + {k} - {k}")["verdict"] == "equal"
+
+    result, seconds, quick = _meanwhile(lambda: _check(client, id="sigmoid-derivative", answer=PATHOLOGICAL), checked)
+    slow = {"result": result, "seconds": seconds}
     assert slow["result"]["verdict"] == "undecided" and slow["result"]["method"] == "time limit"  # type: ignore[index]
     assert slow["seconds"] < 3.0  # type: ignore[operator]
     assert quick and max(quick) < 1.0, quick  # the other worker kept answering meanwhile
@@ -299,10 +311,15 @@ SUBMISSIONS = (
 )
 
 
+def _lecturer(client: TestClient) -> dict[str, str]:
+    """The header that carries the lecturer's token (grading is refused without it)."""
+    return {"Authorization": f"Bearer {client.app.state.service.settings.lecturer_token}"}  # type: ignore[attr-defined]
+
+
 def _wait(client: TestClient, run: str) -> dict:
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
-        status = client.get(f"/api/grade/{run}").json()
+        status = client.get(f"/api/grade/{run}", headers=_lecturer(client)).json()
         if status["state"] != "running":
             return status
         time.sleep(0.2)
@@ -314,7 +331,7 @@ def test_web_grade_upload_gives_the_cli_report(client: TestClient, roster: Path,
         "submissions": ("answers.csv", SUBMISSIONS.encode(), "text/csv"),
         "roster": ("class.csv", ROSTER.encode(), "text/csv"),
     }
-    response = client.post("/api/grade", files=files)
+    response = client.post("/api/grade", files=files, headers=_lecturer(client))
     assert response.status_code == 202, response.text
     run = response.json()["run"]
     status = _wait(client, run)
@@ -324,11 +341,11 @@ def test_web_grade_upload_gives_the_cli_report(client: TestClient, roster: Path,
     assert by_id["sigmoid-derivative"]["rows"] == 2 and by_id["tanh-derivative"]["rows"] == 2
     (tmp_path / "answers.csv").write_text(SUBMISSIONS, encoding="utf-8")
     cli = grade_file(tmp_path / "answers.csv", roster=roster, out=tmp_path / "report.csv")
-    report = client.get(status["report"])
+    report = client.get(status["report"], headers=_lecturer(client))
     assert report.status_code == 200 and "attachment" in report.headers["content-disposition"]
     if "timeout" not in report.text + cli.paths[0].read_text(encoding="utf-8"):  # a busy machine may stop a row
         assert report.content == cli.paths[0].read_bytes()
-        assert client.get(status["summary_csv"]).content == cli.paths[1].read_bytes()
+        assert client.get(status["summary_csv"], headers=_lecturer(client)).content == cli.paths[1].read_bytes()
     else:
         assert report.text.splitlines()[0] == cli.paths[0].read_text(encoding="utf-8").splitlines()[0]
     folder = client.app.state.grader.get(run).folder  # type: ignore[attr-defined]
@@ -336,20 +353,169 @@ def test_web_grade_upload_gives_the_cli_report(client: TestClient, roster: Path,
 
 
 def test_web_grade_bad_header_is_400(client: TestClient) -> None:
-    response = client.post("/api/grade", files={"submissions": ("a.csv", b"who,what\n1,2\n", "text/csv")})
+    files = {"submissions": ("a.csv", b"who,what\n1,2\n", "text/csv")}
+    response = client.post("/api/grade", files=files, headers=_lecturer(client))
     assert response.status_code == 400 and "lacks" in response.json()["error"]
 
 
 def test_web_grade_without_file_is_400_and_too_large_is_413(
     client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert client.post("/api/grade", data={"submissions": "text, not a file"}).status_code == 400
+    lecturer = _lecturer(client)
+    assert client.post("/api/grade", data={"submissions": "text, not a file"}, headers=lecturer).status_code == 400
     monkeypatch.setattr(web_api, "UPLOAD_BYTES", 1000)
     big = ("id,derivation,answer\n" + "s001,sigmoid-derivative,x\n" * 100).encode()
-    response = client.post("/api/grade", files={"submissions": ("a.csv", big, "text/csv")})
+    response = client.post("/api/grade", files={"submissions": ("a.csv", big, "text/csv")}, headers=lecturer)
     assert response.status_code == 413 and "1,000" in response.json()["error"]
 
 
 def test_web_grade_unknown_run_is_400(client: TestClient) -> None:
-    assert client.get("/api/grade/not-a-run").status_code == 400
-    assert client.get("/api/grade/not-a-run/report.csv").status_code == 400
+    assert client.get("/api/grade/not-a-run", headers=_lecturer(client)).status_code == 400
+    assert client.get("/api/grade/not-a-run/report.csv", headers=_lecturer(client)).status_code == 400
+
+
+# --- the lecturer's token -------------------------------------------------------------------------------------
+
+
+def test_web_grade_without_the_lecturer_token_is_403(client: TestClient) -> None:
+    files = {"submissions": ("answers.csv", SUBMISSIONS.encode(), "text/csv")}
+    for headers in ({}, {"Authorization": "Bearer not-the-token-at-all"}, {"Authorization": "Basic abc"}):
+        response = client.post("/api/grade", files=files, headers=headers)
+        assert response.status_code == 403 and "for the lecturer" in response.json()["error"], headers
+        assert client.get("/api/grade/some-run/report.csv", headers=headers).status_code == 403
+    page = client.get("/grade")
+    assert page.status_code == 403 and "Grading is for the lecturer" in page.text
+    assert 'href="/grade"' not in client.get("/").text  # students are not shown the grade page
+    # The students' pages and API need no token.
+    assert client.get("/verify").status_code == 200
+    assert client.post("/api/parse", json={"text": "x^2"}).status_code == 200
+
+
+def test_web_lecturer_link_sets_a_strict_cookie_for_the_grade_page(client: TestClient) -> None:
+    token = client.app.state.service.settings.lecturer_token  # type: ignore[attr-defined]
+    try:
+        assert client.get("/lecturer", params={"token": token + "x"}, follow_redirects=False).status_code == 403
+        response = client.get("/lecturer", params={"token": token}, follow_redirects=False)
+        assert response.status_code == 303 and response.headers["location"] == "/grade"
+        cookie = response.headers["set-cookie"]
+        assert cookie.startswith(f"symwork_lecturer={token};")
+        assert "HttpOnly" in cookie and "SameSite=strict" in cookie
+        page = client.get("/grade")  # the client keeps the cookie, as a browser does
+        assert page.status_code == 200 and 'id="grade-form"' in page.text and 'href="/grade"' in page.text
+    finally:
+        client.cookies.clear()
+    assert client.get("/grade").status_code == 403
+
+
+def test_web_lecturer_token_file_is_checked(tmp_path: Path) -> None:
+    from symwork.errors import InputError
+    from symwork.web.lecturer import read_token_file
+
+    good, short = tmp_path / "token.txt", tmp_path / "short.txt"
+    good.write_text("abcdefghijklmnop-1234\n", encoding="utf-8")
+    short.write_text("abc\n", encoding="utf-8")
+    assert read_token_file(str(good)) == "abcdefghijklmnop-1234"
+    with pytest.raises(InputError, match="at least 16 characters"):
+        read_token_file(str(short))
+    with pytest.raises(InputError, match="Cannot read"):
+        read_token_file(str(tmp_path / "none.txt"))
+
+
+# --- kept results and slow work set aside ---------------------------------------------------------------------
+
+
+def test_web_repeated_check_is_kept_and_undecided_is_not(client: TestClient) -> None:
+    service = client.app.state.service  # type: ignore[attr-defined]
+    body = {"id": "tanh-derivative", "answer": r"1+\tanh^2 x"}
+    first = _check(client, **body)
+    hits = service.checks.hits
+    again = _check(client, **body)
+    assert service.checks.hits == hits + 1  # answered without a worker
+    assert _without(again, "elapsed_ms") == _without(first, "elapsed_ms") and first["verdict"] == "different"
+    # A student's variant is kept under its own exercise seed: the other student's check is not this one.
+    derivation = registry.get("bayes-rule")
+    answer = latex(derivation.make_exercise(problem_seed(student_seed(DEFAULT_COURSE, "s001"), derivation.id)).answer)
+    assert _check(client, id=derivation.id, answer=answer, student="s001")["verdict"] == "equal"
+    assert _check(client, id=derivation.id, answer=answer, student="s002")["verdict"] == "different"
+    assert service.checks.get(("sigmoid-derivative", PATHOLOGICAL, None)) is None  # "undecided" is never kept
+
+
+def test_web_pool_sets_slow_work_aside_and_keeps_its_workers() -> None:
+    from symwork.web.pool import Pool
+
+    pool = Pool(1, queue_size=4, memory=1 << 30, timeout=2.0, slow_after=0.2)
+    pool.start()
+    try:
+        slow: dict[str, object] = {}
+
+        def send() -> None:
+            start = time.perf_counter()
+            try:
+                pool.run("symwork.web.tasks:check", "sigmoid-derivative", PATHOLOGICAL, seed=None, limit=2.0, timeout=1.5)
+            except Exception as exc:  # noqa: BLE001 - the kind is asserted below
+                slow["error"] = exc
+            slow["seconds"] = time.perf_counter() - start
+
+        thread = threading.Thread(target=send)
+        thread.start()
+        time.sleep(0.6)
+        assert pool.set_aside == 1 and pool.spares == 0  # the slow check left its place to the spare
+        lowered = [p for p in pool._processes.values() if p.alive() and os.getpriority(os.PRIO_PROCESS, p.pid) == 10]
+        assert len(lowered) == 1  # and its worker runs at a low CPU priority meanwhile
+        start = time.perf_counter()
+        found = pool.run("symwork.web.tasks:check", "tanh-derivative", r"1-\tanh^2 x", seed=None, limit=2.0, timeout=2.0)
+        assert found["verdict"] == "equal" and thread.is_alive()  # answered while the slow check still ran
+        assert time.perf_counter() - start < 1.0
+        thread.join()
+        assert type(slow["error"]).__name__ == "TimeLimitError" and slow["seconds"] < 1.9  # type: ignore[operator]
+        assert pool.set_aside == 0
+        deadline = time.monotonic() + 60
+        while pool.spares < 1 and time.monotonic() < deadline:  # the killed worker's successor, warmed
+            time.sleep(0.05)
+        assert pool.spares == 1  # the set-aside worker (its successor, warm) stands by as the next spare
+        assert all(os.getpriority(os.PRIO_PROCESS, p.pid) == 0 for p in pool._processes.values() if p.alive())
+    finally:
+        pool.close()
+
+
+def test_web_check_deadline_counts_the_wait_for_a_worker(client: TestClient) -> None:
+    service = client.app.state.service  # type: ignore[attr-defined]
+    start = time.perf_counter()
+    found = service.check("sigmoid-derivative", PATHOLOGICAL, arrived=time.monotonic() - 1.0)
+    assert found["verdict"] == "undecided" and found["method"] == "time limit"
+    assert time.perf_counter() - start < 1.5  # one of its two seconds was spent before it reached a worker
+
+
+# --- verify in the pool -----------------------------------------------------------------------------------------
+
+
+def test_web_hostile_derivation_costs_only_its_own_request(client: TestClient) -> None:
+    hostile = f"x\n{PATHOLOGICAL}\nx\n"
+
+    def checked(k: int) -> None:
+        assert _check(client, id="tanh-derivative", answer=f"1-\\tanh^2 x + {k} - {k}")["verdict"] == "equal"
+
+    result, seconds, quick = _meanwhile(lambda: client.post("/api/verify", json={"text": hostile}).json(), checked)
+    assert [step["verdict"] for step in result["steps"]] == ["undecided", "undecided"]  # type: ignore[index]
+    assert "time" in result["steps"][0]["detail"]  # type: ignore[index]
+    assert quick and max(quick) < 1.0, quick
+
+
+def test_web_worker_priority_is_lowered_and_restored_only_for_the_same_process() -> None:
+    import subprocess
+    import sys
+
+    from symwork.web.priority import SLOW_NICE, Process
+
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        found = Process.of(child.pid)
+        assert found is not None and found.alive()
+        assert found.lower() and os.getpriority(os.PRIO_PROCESS, child.pid) == SLOW_NICE
+        restored = found.restore()  # where this user may not raise a priority again, it says so
+        assert restored == (os.getpriority(os.PRIO_PROCESS, child.pid) == 0)
+        assert not Process(child.pid, found.started + 1).lower()  # another process under a reused pid: left alone
+    finally:
+        child.kill()
+        child.wait()
+    assert not found.alive() and not found.restore()

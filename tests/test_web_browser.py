@@ -78,6 +78,10 @@ def class_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+#: The lecturer link the running server printed (grading needs it), by server address.
+LECTURER_LINKS: dict[str, str] = {}
+
+
 @pytest.fixture(scope="module")
 def server(class_files: Path) -> Iterator[str]:
     """The real `symwork serve` on a free loopback port, stopped with Ctrl-C afterwards."""
@@ -91,6 +95,9 @@ def server(class_files: Path) -> Iterator[str]:
         seen += process.stderr.readline()
     found = re.search(r"http://127\.0\.0\.1:\d+/", seen)
     assert found, seen
+    link = re.search(r"lecturer link .*: (http://127\.0\.0\.1:\d+/lecturer\?token=[A-Za-z0-9_-]+)", seen)
+    assert link, seen
+    LECTURER_LINKS[found.group()] = link.group(1)
     try:
         yield found.group()
     finally:
@@ -249,7 +256,13 @@ def test_browser_verify_marks_the_first_wrong_line(page: Page, server: str) -> N
 def test_browser_grade_upload_downloads_the_cli_report(
     page: Page, server: str, class_files: Path, tmp_path: Path
 ) -> None:
-    page.goto(f"{server}grade")
+    page.goto(f"{server}grade")  # a student (no lecturer link opened) is told where grading is
+    expect(page.locator("main")).to_contain_text("Grading is for the lecturer")
+    assert page.get_by_role("link", name="Grade").count() == 0
+    assert all("403" in problem for problem in PROBLEMS[id(page)]), PROBLEMS[id(page)]
+    PROBLEMS[id(page)].clear()  # only the 403 itself, logged by the browser
+    page.goto(LECTURER_LINKS[server])  # the link `symwork serve` printed: on to the grade page
+    assert page.url == f"{server}grade"
     page.get_by_label("Submissions CSV").set_input_files(class_files / "answers.csv")
     page.get_by_label("Roster CSV").set_input_files(class_files / "class.csv")
     page.get_by_role("button", name="Grade").click()
@@ -318,6 +331,7 @@ def test_browser_hostile_derivation_and_megabyte_paste(page: Page, server: str) 
 def test_browser_phone_width_and_keyboard_only(browser: Browser, server: str) -> None:
     page, problems = _page(browser, width=390, height=844)
     try:
+        page.goto(LECTURER_LINKS[server])  # the grade page is the lecturer's
         for address in ("", "d/softmax-jacobian", "d/sigmoid-derivative/exercise", "verify", "grade"):
             page.goto(server + address)
             page.wait_for_load_state("networkidle")

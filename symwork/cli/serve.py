@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import socket
+import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +74,11 @@ def _bind(host: str, port: int) -> socket.socket:
     help="Requests that may wait for a worker; more get 503 and Retry-After.",
 )
 @click.option("--timeout", type=SECONDS, default=2.0, show_default=True, help="Seconds allowed per check.")
+@click.option(
+    "--lecturer-token-file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="File whose first line is the lecturer's token (default: a new token for every start, printed).",
+)
 @click.pass_context
 @_friendly
 def serve(
@@ -84,13 +91,21 @@ def serve(
     workers: int | None,
     queue: int,
     timeout: float,
+    lecturer_token_file: Path | None,
 ) -> None:
     """Serve the library, exercises, verify and grading as a web page for a class (Ctrl-C stops it).
+
+    Students need nothing but the address. Grading is for the lecturer only: at start the command
+    prints a lecturer link (http://HOST:PORT/lecturer?token=...) with a token made for this run, or
+    read from --lecturer-token-file; opening the link unlocks the grade page in that browser, and
+    scripts send 'Authorization: Bearer TOKEN'. Without it, grading answers 403. Keep the link to
+    yourself: whoever has it can grade and download the class's reports.
 
     \b
     symwork serve                                   http://127.0.0.1:8000 on this machine only
     symwork serve --roster class.csv                students open their own variant by id
     symwork serve --host 0.0.0.0 --port 8000        the whole network (a warning says so)
+    symwork serve --lecturer-token-file token.txt   the same lecturer link at every start
     """
     ctx.obj["libraries"] = (*ctx.obj.get("libraries", ()), *libraries)
     _load(ctx)
@@ -100,7 +115,7 @@ def serve(
 
         # Lazy for the same reasons: the web package imports Starlette and SymPy.
         from symwork.web import app as web
-        from symwork.web import pages, pool, settings
+        from symwork.web import lecturer, pages, pool, settings
     except ImportError as exc:
         raise click.ClickException(
             f"symwork serve needs the web extra ({exc.name} is missing); install it with: pip install 'symwork[web]'."
@@ -117,6 +132,8 @@ def serve(
         queue=queue,
         timeout=timeout,
     )
+    if lecturer_token_file is not None:
+        chosen = replace(chosen, lecturer_token=lecturer.read_token_file(str(lecturer_token_file)))
     if chosen.public:
         click.echo(
             f"symwork serve: warning: listening on {host}, so anyone on that network can open the page.", err=True
@@ -132,11 +149,19 @@ def serve(
     def ready(service: Any) -> None:
         roster_words = f", roster of {len(service.roster)} students" if service.roster is not None else ""
         click.echo(
-            f"symwork serve: {url} ({chosen.workers} checker processes{roster_words}); Ctrl-C stops it.", err=True
+            f"symwork serve: lecturer link (grading; keep it to yourself): {lecturer.link(url, chosen.lecturer_token)}",
+            err=True,
+        )
+        click.echo(
+            f"symwork serve: {url} ({chosen.workers} checker processes and a spare{roster_words}); Ctrl-C stops it.", err=True
         )
 
     click.echo(f"symwork serve: starting {chosen.workers} checker processes…", err=True)
     pool.start_fork_server()
+    # The event loop answers kept results while threads wait on sandbox workers; with Python's default 5 ms
+    # switch interval each thread's hand-back to the loop waits up to 5 ms for the interpreter, several times
+    # per check. A shorter interval keeps those waits short.
+    sys.setswitchinterval(settings.SWITCH_SECONDS)
     application = web.create_app(chosen, on_ready=ready)
     config = uvicorn.Config(
         application, log_level="warning", access_log=False, timeout_graceful_shutdown=5, lifespan="on"

@@ -2,13 +2,16 @@
 
 Responses are the CLI's ``--json`` objects (plus ``text``, the terminal's lines, for check and verify).
 Bad requests are answered 400 with ``{"error": …}``, bodies over their cap 413, a full queue 503 with
-Retry-After (see `symwork.web.app` for the mapping); the work itself runs in the sandbox pool.
+Retry-After (see `symwork.web.app` for the mapping); the work itself runs in the sandbox pool, and a
+check or preview the pool has answered before is answered again at once (`Service.kept_check`).
+Grading needs the lecturer's token (`symwork.web.lecturer`; 403 without it).
 """
 
 from __future__ import annotations
 
 import json
 import math
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -19,7 +22,7 @@ from starlette.routing import Route
 
 from symwork.core import registry
 from symwork.errors import InputError
-from symwork.web import bodies
+from symwork.web import bodies, lecturer
 from symwork.web.grading import Grader
 from symwork.web.service import Service
 from symwork.web.settings import ANSWER_BYTES, DERIVATION_BYTES, UPLOAD_BYTES
@@ -55,6 +58,7 @@ async def _in_pool(request: Request, function: Any, *args: Any, **kwargs: Any) -
 
 
 async def check(request: Request) -> Response:
+    arrived = time.monotonic()
     data = await bodies.json_object(request, "answer", ANSWER_BYTES)
     derivation_id = bodies.text_field(data, "id", limit=200)
     answer = bodies.text_field(data, "answer", limit=ANSWER_BYTES)
@@ -62,13 +66,20 @@ async def check(request: Request) -> Response:
     student = bodies.text_field(data, "student", limit=200, required=False)
     service = _service(request)
     assert derivation_id is not None and answer is not None
-    return json_response(await _in_pool(request, service.check, derivation_id, answer, seed=seed, student=student))
+    kept = service.kept_check(derivation_id, answer, seed=seed, student=student)
+    if kept is not None:
+        return json_response(kept)
+    checked = await _in_pool(request, service.check, derivation_id, answer, seed=seed, student=student, arrived=arrived)
+    return json_response(checked)
 
 
 async def parse(request: Request) -> Response:
     data = await bodies.json_object(request, "text", ANSWER_BYTES)
     text = bodies.text_field(data, "text", limit=ANSWER_BYTES)
-    return json_response(await _in_pool(request, _service(request).preview, text))
+    assert text is not None
+    service = _service(request)
+    kept = service.kept_preview(text)
+    return json_response(kept if kept is not None else await _in_pool(request, service.preview, text))
 
 
 async def verify(request: Request) -> Response:
@@ -92,6 +103,7 @@ def _grader(request: Request) -> Grader:
 
 
 async def grade(request: Request) -> Response:
+    lecturer.require(request)
     grader = _grader(request)
     run = grader.new_run()
     try:
@@ -109,15 +121,18 @@ async def grade(request: Request) -> Response:
 
 
 async def grade_status(request: Request) -> Response:
+    lecturer.require(request)
     return json_response(_grader(request).get(request.path_params["token"]).status())
 
 
 async def grade_report(request: Request) -> Response:
+    lecturer.require(request)
     path = _grader(request).report_file(request.path_params["token"], "report")
     return FileResponse(path, media_type="text/csv; charset=utf-8", filename="report.csv")
 
 
 async def grade_summary(request: Request) -> Response:
+    lecturer.require(request)
     path = _grader(request).report_file(request.path_params["token"], "summary")
     return FileResponse(path, media_type="text/csv; charset=utf-8", filename="report-summary.csv")
 

@@ -26,7 +26,7 @@ from symwork.answers.sandbox import default_sandbox
 from symwork.classroom.plan import roster_seeds
 from symwork.core import registry
 from symwork.errors import InputError, LimitError, SymworkError, UnknownDerivationError
-from symwork.web import api, pages
+from symwork.web import api, lecturer, pages
 from symwork.web.grading import Grader
 from symwork.web.pool import BusyError, Pool
 from symwork.web.service import Service
@@ -145,7 +145,7 @@ def create_app(settings: Settings, *, on_ready: Callable[[Service], None] | None
         Exception: _internal_error,
     }
     app = Starlette(
-        routes=[*pages.ROUTES, *api.ROUTES, Mount("/static", StaticFiles(directory=pages.STATIC), name="static")],
+        routes=[*pages.ROUTES, *lecturer.ROUTES, *api.ROUTES, Mount("/static", StaticFiles(directory=pages.STATIC), name="static")],
         lifespan=lifespan,
         exception_handlers=handlers,
     )

@@ -22,7 +22,7 @@ from symwork.core import registry
 from symwork.core.derivation import Derivation
 from symwork.publish import exporting
 from symwork.publish.problems import Problem, problem
-from symwork.web import texts
+from symwork.web import lecturer, texts
 from symwork.web.bodies import seed_text
 from symwork.web.service import Service
 from symwork.web.settings import ANSWER_BYTES, DERIVATION_BYTES, UPLOAD_BYTES
@@ -75,6 +75,7 @@ def _page(request: Request, template: str, status: int = 200, **context: Any) ->
         # KaTeX names macros with their backslash (MathJax's table has bare names: E would expand the letter E).
         "macros": json.dumps({"\\" + name: body for name, body in exporting.macros().items()}, sort_keys=True),
         "roster": service.roster is not None,
+        "lecturer": lecturer.is_lecturer(request),
         "course": service.settings.course,
         "path": request.url.path,
         "limits": {"answer": ANSWER_BYTES, "derivation": DERIVATION_BYTES, "upload": UPLOAD_BYTES},
@@ -138,6 +139,7 @@ async def verify(request: Request) -> Response:
 
 
 async def grade(request: Request) -> Response:
+    lecturer.require(request)
     return _page(request, "grade.html", title="Grade a class")
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import ipaddress
 import os
-from dataclasses import dataclass
+import secrets
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from symwork.seeds import DEFAULT_COURSE
@@ -21,6 +22,15 @@ ENVELOPE_BYTES = 2_000
 JSON_ESCAPE = 6
 #: Seconds a preview (parse and print) may take in its worker.
 PREVIEW_SECONDS = 1.0
+#: Seconds a whole verify may take in its worker; the steps left after that are "undecided", not checked.
+VERIFY_SECONDS = 30.0
+#: Results kept per kind (decided checks, previews, prompts): at most this many, and this many characters.
+KEPT_ENTRIES = 10_000
+KEPT_CHARS = 32_000_000
+#: Shortest lecturer token accepted from a file (a made one has 32 characters).
+LECTURER_TOKEN_CHARS = 16
+#: The server process's interpreter switch interval, in seconds (Python's default is 0.005; see `symwork serve`).
+SWITCH_SECONDS = 0.0005
 #: Seconds a client is asked to wait before retrying when the queue is full (the Retry-After header).
 RETRY_AFTER_SECONDS = 2
 #: Finished grading runs kept for download (oldest dropped first), and how long at most.
@@ -51,6 +61,8 @@ class Settings:
     timeout: float = 2.0
     memory: int | None = 1 << 30
     grade_jobs: int | None = None
+    #: The lecturer's token: grading needs it (see `symwork.web.lecturer`); a new one for every run by default.
+    lecturer_token: str = field(default_factory=lambda: secrets.token_urlsafe(24), repr=False)
 
     @property
     def public(self) -> bool:

@@ -1,4 +1,4 @@
-"""The work the web sends into sandbox workers: preview, check, equal, the steps of a verify, exercise prompts.
+"""The work the web sends into sandbox workers: preview, check, equal and exercise prompts (verify sends its own).
 
 Every function here runs inside a `symwork.web.pool.Pool` worker, under that worker's hard time and
 memory limits, and returns plain data (dicts of str, int, float, None). The checks call the public
@@ -9,15 +9,14 @@ this module.
 
 from __future__ import annotations
 
+import os
 import re
-from collections import OrderedDict
 from functools import lru_cache
 from typing import Any
 
 from symwork import answers
 from symwork.answers import checker
 from symwork.answers.marking import parsed
-from symwork.answers.verify import extract
 from symwork.core import registry
 from symwork.errors import SymworkError
 from symwork.parse import parse
@@ -29,10 +28,11 @@ PREVIEW_CHARS = 20_000
 _COLUMN = re.compile(r"\bat column (\d+)\b")
 
 
-def warm() -> None:
-    """Make this worker ready: the checker's imports and grammars, the printer, and the library."""
+def warm() -> int:
+    """Make this worker ready: the checker's imports and grammars, the printer, and the library; its pid."""
     checker.warm_in_process(library=True)
     printing.latex(parse("x^2"))
+    return os.getpid()
 
 
 def preview(text: str) -> dict[str, Any]:
@@ -59,42 +59,14 @@ def preview(text: str) -> dict[str, Any]:
 def check(derivation_id: str, answer: str, *, seed: int | None, limit: float) -> dict[str, Any]:
     """`symwork check --json` with ``--timeout limit``, computed in this worker (whose hard limit is ``limit``).
 
-    A class types the same few answers again and again: decided results are kept per worker, keyed by
-    everything they depend on (the check is deterministic, seeded). "undecided" is never kept, since a
-    check stopped by its time budget may decide on a quieter machine.
+    Decided results are kept by the server (`symwork.web.kept`), not here: a repeated answer never reaches a worker.
     """
-    key = (derivation_id, answer, seed, limit)
-    kept = _decided.get(key)
-    if kept is not None:
-        _decided.move_to_end(key)
-        return dict(kept)
-    result = answers.check(derivation_id, answer, seed=seed, timeout=limit, sandbox=answers.IN_PROCESS)
-    if result.get("verdict") != "undecided":
-        _decided[key] = dict(result)
-        if len(_decided) > DECIDED_RESULTS:
-            _decided.popitem(last=False)
-    return result
-
-
-#: Decided check results kept per worker (least recently used dropped first).
-DECIDED_RESULTS = 8192
-_decided: OrderedDict[tuple[str, str, int | None, float], dict[str, Any]] = OrderedDict()
+    return answers.check(derivation_id, answer, seed=seed, timeout=limit, sandbox=answers.IN_PROCESS)
 
 
 def equal(a_text: str, b_text: str, *, syntax: str, seed: int, limit: float) -> dict[str, Any]:
     """`symwork equal --json` with ``--timeout limit``, computed in this worker."""
     return answers.equal(a_text, b_text, syntax=syntax, seed=seed, timeout=limit, sandbox=answers.IN_PROCESS)
-
-
-def chain(text: str) -> int:
-    """How many expressions a hand derivation has, after parsing each once (so a parse bomb stops here).
-
-    Raises the parser's or the extractor's `SymworkError` for unreadable text.
-    """
-    expressions, syntax = extract(text)
-    for item in expressions:
-        parse(item.text, syntax=syntax)
-    return len(expressions)
 
 
 @lru_cache(maxsize=4096)
