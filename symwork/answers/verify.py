@@ -180,7 +180,7 @@ def verify_text(
     deadline = None if budget is None else time.monotonic() + budget
     steps: list[dict[str, Any]] = []
     # A cold worker would spend the first step's time limit on imports (and the library): warm it first.
-    checker.warm(sandbox, library=against is not None)
+    checker.warm(sandbox, derivation_id=against)
     texts = [item.text for item in chain]
     for index, (item, before) in enumerate(zip(chain[1:], chain, strict=False), start=1):
         if deadline is not None and budget is not None and time.monotonic() >= deadline:
