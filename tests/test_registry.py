@@ -56,3 +56,30 @@ def test_registry_broken_module_is_named(tmp_path: Path) -> None:
 def test_registry_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(LibraryError, match="does not exist"):
         registry.load_folder(tmp_path / "nowhere")
+
+
+def test_registry_builtin_derivations_live_in_files_named_after_their_ids() -> None:
+    # `symwork check ID` imports only <id_with_underscores>.py: a built-in misnamed would cost the whole library.
+    misnamed = [d.id for d in registry.derivations() if Path(d.source).stem != d.id.replace("-", "_")]
+    assert misnamed == []
+
+
+def test_registry_get_before_loading_imports_only_the_named_module(tmp_path: Path) -> None:
+    folder = tmp_path / "lib"
+    folder.mkdir()
+    (folder / "topic.toml").write_text('id = "lazy-topic"\ntitle = "Lazy"\n', encoding="utf-8")
+    body = (
+        "from symwork import Body, Input, Step, derivation\nimport sympy as sp\nx = sp.Symbol('x')\n"
+        "@derivation(id='{id}', title='T', topic='lazy-topic', question='Q', inputs=[Input('x')])\n"
+        "def build():\n    return Body(steps=(Step(lhs=x, rhs=x, why='same'),))\n"
+    )
+    (folder / "wanted_one.py").write_text(body.format(id="wanted-one"), encoding="utf-8")
+    (folder / "broken_other.py").write_text("raise RuntimeError('must not be imported')\n", encoding="utf-8")
+    with registry.isolated():
+        registry._loaded_builtin = False  # as in a fresh process: nothing loaded yet
+        registry._EXTRA_FOLDERS.append(folder)
+        try:
+            assert registry.get("wanted-one").id == "wanted-one"
+            assert registry.load_errors()  # the whole library, once asked for, reports the broken module
+        finally:
+            registry._loaded_builtin = True
