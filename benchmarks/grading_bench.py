@@ -2,9 +2,12 @@
 
     python benchmarks/grading_bench.py                       # 10,000 rows, 20 variants per problem, jobs 1 and 2
     python benchmarks/grading_bench.py --rows 2000 --variants 0   # every row its own variant (per-student seeds)
+    python benchmarks/grading_bench.py --repeat 3 --baseline /tmp/old-checkout   # medians, and against a baseline
 
 The machine must be otherwise idle for the speed-up to mean anything: each configuration prints the load
-average before and after it, and the CPU time of each sandbox worker.
+average before and after it, and the CPU time of each sandbox worker. On a shared machine, ``--repeat`` runs
+every configuration several times in turn (medians are reported) and ``--baseline`` runs another checkout's
+code in turn with this one, so that both see the same load and the ratio between them means something.
 
 The mix: right answers (LaTeX and plain), wrong answers (sign, factor, transposed, off by one), malformed
 answers, broken CSV rows (stray quotes, NUL bytes, 30,000-character fields) and hostile answers (huge powers
@@ -18,6 +21,7 @@ import argparse
 import json
 import os
 import random
+import statistics
 import subprocess
 import sys
 import time
@@ -142,11 +146,21 @@ def run_once(submissions: Path, out: Path, jobs: int) -> dict[str, object]:
     }
 
 
+def _run(script: Path, folder: Path, args: argparse.Namespace, jobs: int) -> dict[str, object]:
+    """One configuration in a fresh process of ``script`` (this benchmark, or a baseline checkout's)."""
+    command = [sys.executable, str(script), "--rows", str(args.rows), "--variants", str(args.variants)]
+    command += ["--folder", str(folder), "--run", str(jobs)]
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    return dict(json.loads(output.strip().splitlines()[-1]))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--variants", type=int, default=20, help="variants per problem; 0 = one per row")
     parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--repeat", type=int, default=1, help="rounds of every configuration; medians are reported")
+    parser.add_argument("--baseline", type=Path, help="another checkout, run in turn with this one (same file)")
     parser.add_argument("--folder", type=Path, default=Path("output/grading-bench"))
     parser.add_argument("--run", type=int, help=argparse.SUPPRESS)  # internal: one configuration
     args = parser.parse_args()
@@ -159,20 +173,41 @@ def main() -> None:
         start = time.perf_counter()
         generate(submissions, rows=args.rows, variants=args.variants)
         print(f"generated {submissions} in {time.perf_counter() - start:.1f} s")
-    results = []
-    for jobs in args.jobs:
-        command = [sys.executable, __file__, "--rows", str(args.rows), "--variants", str(args.variants)]
-        command += ["--folder", str(args.folder), "--run", str(jobs)]
-        output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
-        results.append(json.loads(output.strip().splitlines()[-1]))
-        print(json.dumps(results[-1]))
-    reports = {(args.folder / f"report-{jobs}.csv").read_bytes() for jobs in args.jobs}
-    print(f"reports identical across jobs: {len(reports) == 1}")
-    if len(results) >= 2:
-        print(
-            f"speed-up {results[0]['jobs']} → {results[1]['jobs']} workers: "
-            f"{float(results[1]['rows_per_s']) / float(results[0]['rows_per_s']):.2f}x"
-        )  # type: ignore[arg-type]
+    trees = {"this": (Path(__file__).resolve(), args.folder)}
+    if args.baseline is not None:
+        # The baseline reads the same submissions from a folder of its own, so that the reports do not collide.
+        folder = args.folder / "baseline"
+        folder.mkdir(exist_ok=True)
+        if not (folder / submissions.name).exists():
+            os.link(submissions, folder / submissions.name)
+        trees["baseline"] = (args.baseline.resolve() / "benchmarks" / "grading_bench.py", folder)
+    results: dict[tuple[str, int], list[dict[str, object]]] = {}
+    reports: dict[str, set[bytes]] = {}
+    for round_ in range(args.repeat):
+        for tree, (script, folder) in trees.items():  # in turn, so that both see the same load
+            for jobs in args.jobs:
+                result = _run(script, folder, args, jobs)
+                results.setdefault((tree, jobs), []).append(result)
+                reports.setdefault(tree, set()).add((folder / f"report-{jobs}.csv").read_bytes())
+                print(json.dumps({"round": round_ + 1, "tree": tree, **result}), flush=True)
+    medians = {key: statistics.median(float(r["rows_per_s"]) for r in runs) for key, runs in results.items()}  # type: ignore[arg-type]
+    for tree in trees:
+        print(f"{tree}: reports identical across jobs and rounds: {len(reports[tree]) == 1}")
+        line = ", ".join(f"{jobs} worker(s) {medians[tree, jobs]:,.0f} rows/s" for jobs in args.jobs)
+        if len(args.jobs) >= 2:
+            ratios = [
+                float(b["rows_per_s"]) / float(a["rows_per_s"])  # type: ignore[arg-type]
+                for a, b in zip(results[tree, args.jobs[0]], results[tree, args.jobs[1]], strict=True)
+            ]
+            line += f"; speed-up {args.jobs[0]} → {args.jobs[1]} workers: median {statistics.median(ratios):.2f}x"
+            line += f" (rounds: {', '.join(f'{r:.2f}' for r in ratios)})"
+        print(f"{tree}: median of {args.repeat}: {line}")
+        cpu = {jobs: statistics.median(sum(r["worker_cpu_s"]) for r in results[tree, jobs]) for jobs in args.jobs}  # type: ignore[arg-type]
+        print(f"{tree}: sandbox workers' CPU seconds (sum, median): " + ", ".join(f"{j} worker(s) {c:.1f}" for j, c in cpu.items()))
+    if "baseline" in trees:
+        print("reports identical to the baseline's: " + str(reports["this"] == reports["baseline"]))
+        for jobs in args.jobs:
+            print(f"{jobs} worker(s): {medians['this', jobs] / medians['baseline', jobs]:.2f}x the baseline's rows/s")
 
 
 if __name__ == "__main__":

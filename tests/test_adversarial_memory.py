@@ -46,13 +46,17 @@ def _write_flood(path: Path) -> None:
 
 
 #: Runs `symwork grade` in this process and prints its own peak resident set (kB) last on stderr.
+#: The peak is VmHWM, the high-water mark of this process's own memory since it started. Not ru_maxrss: Linux
+#: carries the parent's high-water mark over an exec into the child's ru_maxrss, so a test runner that had
+#: grown to 400 MB (a pytest-xdist worker late in `make test`) made a 110 MB grading process read 415 MB.
 MEASURED = """
-import resource, sys
+import re, sys
 from symwork.cli import main
 try:
     main(sys.argv[1:], prog_name="symwork")
 finally:
-    print(f"peak-rss-kb {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}", file=sys.stderr)
+    peak = re.search(r"VmHWM:\\s*(\\d+) kB", open("/proc/self/status", encoding="ascii").read()).group(1)
+    print(f"peak-rss-kb {peak}", file=sys.stderr)
 """
 
 
@@ -74,3 +78,20 @@ def test_adversarial_fifty_megabyte_file_is_graded_in_bounded_memory(tmp_path: P
         rows = sum(1 for _ in csv.reader(stream)) - 1
     assert rows == ROWS
     assert f"{ROWS} rows:" in result.stdout
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="VmHWM is in Linux's /proc")
+def test_adversarial_memory_peak_is_the_grading_process_own_not_its_parents() -> None:
+    # The CI failure (415 MB for a 110 MB process) reproduced: this test's process peaks at 400 MB first.
+    ballast = bytearray(400 * 2**20)
+    ballast[:: 4096] = b"\x01" * len(range(0, len(ballast), 4096))  # touch every page: it is resident
+    del ballast
+    command = [sys.executable, "-c", MEASURED, "--help"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    peak = int(result.stderr.rsplit("peak-rss-kb ", 1)[1].split()[0]) * 1024
+    inherited = subprocess.run(
+        [sys.executable, "-c", "import resource; print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert int(inherited.stdout) * 1024 >= 400 * 2**20  # what the old measurement read
+    assert peak < 250 * 2**20, f"{peak / 2**20:.0f} MB"

@@ -219,3 +219,42 @@ def test_grade_chunks_keep_each_variant_in_one_chunk() -> None:
         for task in chunk:
             homes.setdefault((task.derivation, task.seed), set()).add(number)
     assert {key for key, found in homes.items() if len(found) > 1} == {("big", 1)}
+
+
+def test_grade_chunks_keep_each_derivation_with_one_worker_largest_first() -> None:
+    # A worker prepares each derivation it sees (tens of ms) and, with two workers, rows of one derivation
+    # in two chunks may be prepared twice: a derivation that fits in a chunk is in exactly one.
+    from symwork.classroom.plan import Task
+    from symwork.classroom.run import MAX_CHUNK, _chunks
+
+    rng = random.Random(5)
+    sizes = {f"d{k}": rng.randrange(1, MAX_CHUNK) for k in range(40)}
+    tasks = [Task(n, d, rng.randrange(20), f"a{n}") for n, d in enumerate(d for d, size in sizes.items() for _ in range(size))]
+    chunks = _chunks(tasks, capacity=2)
+    assert sorted(t.index for chunk in chunks for t in chunk) == list(range(len(tasks)))
+    homes: dict[str, set[int]] = {}
+    for number, chunk in enumerate(chunks):
+        for task in chunk:
+            homes.setdefault(task.derivation, set()).add(number)
+    assert all(len(found) == 1 for found in homes.values())
+    assert [len(chunk) for chunk in chunks] == sorted((len(chunk) for chunk in chunks), reverse=True)
+    assert _chunks(list(reversed(tasks)), capacity=2) == chunks  # deterministic whatever the input order
+
+
+def test_grade_reference_is_the_exercise_answer_and_tidied_once_per_structure() -> None:
+    # Grading builds only the variant's answer (not its parts): the same value, structure for structure.
+    import sympy as sp
+
+    from symwork import derivations
+    from symwork.core import instances
+    from symwork.core.exercises import exercise_result
+
+    for derivation in derivations():
+        if derivation.exercise is None:
+            continue
+        seed = problem_seed(3, derivation.id)
+        assert sp.srepr(exercise_result(derivation, seed)) == sp.srepr(derivation.make_exercise(seed).answer)
+    # The memo of tidied constants is keyed by structure: 2.0 and 2 are different constants, kept apart.
+    exact, floating = sp.sqrt(2) + sp.Integer(2), sp.sqrt(2) + sp.Float(2.0)
+    assert sp.srepr(instances.tidy_all(exact)) == sp.srepr(sp.simplify(exact))
+    assert instances.tidy_all(floating).has(sp.Float) and not instances.tidy_all(exact).has(sp.Float)

@@ -18,6 +18,7 @@ from symwork.answers.reading import split_label
 from symwork.answers.result import AnswerResult, AnswerVerdict, Comparison, Counterexample
 from symwork.compare import compare
 from symwork.core.derivation import Derivation
+from symwork.core.exercises import exercise_result
 from symwork.core.spec import Status, Verdict
 from symwork.errors import InputError, SymworkError
 from symwork.parse import parse
@@ -45,10 +46,10 @@ def exercise_answer(derivation: Derivation, seed: int, part: str | None = None) 
     cached = _answers.get(key)
     if cached is not None and cached[0] is derivation:
         return cached[1]
-    exercise = derivation.make_exercise(seed)
-    answer = exercise.answer
-    if part is not None:
-        chosen = exercise.part(part)
+    if part is None:
+        answer = exercise_result(derivation, seed)  # the variant's answer alone: its parts are not built
+    else:
+        chosen = derivation.make_exercise(seed).part(part)
         answer = Word(str(chosen.answer), tuple(chosen.choices)) if chosen.is_word else chosen.answer
     if isinstance(answer, (list, tuple)):
         answer = sp.ImmutableMatrix(answer)

@@ -20,6 +20,7 @@ import multiprocessing
 import os
 import queue
 import resource
+import signal
 import statistics
 import sys
 import threading
@@ -55,7 +56,24 @@ def _resolve(target: str | Callable[..., Any]) -> Callable[..., Any]:
     return function
 
 
+#: What a worker's pipe raises once the parent has gone (closed its end, exited, or was interrupted).
+_PARENT_GONE = (BrokenPipeError, ConnectionResetError, EOFError)
+
+
 def _worker_main(conn: Connection, memory: int | None) -> None:
+    """The worker's process: Ctrl-C ignored (the parent stops its workers), then `_serve` until the pipe closes.
+
+    A parent that goes away mid-task (Ctrl-C, a crash) ends the worker quietly: there is nobody to report to,
+    and a traceback on the terminal would only hide the parent's own message.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        _serve(conn, memory)
+    except _PARENT_GONE:
+        return
+
+
+def _serve(conn: Connection, memory: int | None) -> None:
     """The worker loop: apply the memory limit, warm up, then answer tasks until the pipe closes."""
     if memory:
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
@@ -73,6 +91,8 @@ def _worker_main(conn: Connection, memory: int | None) -> None:
         try:
             result = _resolve(target)(*args, **kwargs)
             conn.send(("ok", result))
+        except _PARENT_GONE:
+            raise
         except MemoryError:
             conn.send(("memory", "the check ran out of memory"))
             return  # the heap may be in a poor state: let the parent replace this worker
@@ -80,6 +100,23 @@ def _worker_main(conn: Connection, memory: int | None) -> None:
             conn.send(("symwork", (type(exc).__name__, str(exc))))
         except BaseException as exc:  # noqa: BLE001 - every failure must reach the parent as data
             conn.send(("error", f"{type(exc).__name__}: {exc}"))
+
+
+def _quiet_fork_server() -> None:
+    """Start multiprocessing's fork server with Ctrl-C ignored, so that no worker is ever forked listening for it.
+
+    Only the main thread can change a signal's handler; elsewhere the server starts on first use as usual and
+    each worker ignores Ctrl-C from its first line (`_worker_main`).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return
+    from multiprocessing import forkserver  # lazy: only sandboxes start it
+
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        forkserver.ensure_running()
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 _MAIN_LOCK = threading.Lock()
@@ -149,6 +186,7 @@ class Sandbox:
         self.memory = memory
         self._context = multiprocessing.get_context("forkserver")
         self._context.set_forkserver_preload(list(PRELOAD))
+        _quiet_fork_server()
         self._idle: queue.Queue[_Worker | None] = queue.Queue()
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()

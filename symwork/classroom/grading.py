@@ -39,6 +39,8 @@ from symwork.files import atomic_writer, clash, write_atomic
 from symwork.publish.jobs import quiet_children
 from symwork.seeds import DEFAULT_COURSE, student_seed
 
+#: The module the sandboxes' fork server imports to load the derivation library once for every worker.
+LIBRARY_PRELOAD = "symwork.classroom.preload"
 #: The outcome of a row whose task came back with nothing (it should not happen; the row is kept anyway).
 _LOST = ("internal_error", "undecided", "No result came back.")
 #: Rows (and characters of answers) read before a window is sent to the workers.
@@ -88,7 +90,9 @@ def grade_file(
     source = CsvSource(submissions, "submissions file", max_bytes=max_bytes)
     authority, warnings = resolve_authority(roster=roster, key=key, course=course)
     rows = plan_records(source.records(), authority)  # reads the header: a bad one fails before any work
-    quiet_children(PRELOAD)  # sandbox workers leave Ctrl-C to this process, which stops them
+    # Sandbox workers leave Ctrl-C to this process, which stops them; they fork with the library loaded, which
+    # the fork server does while this process reads the first window.
+    quiet_children((*PRELOAD, LIBRARY_PRELOAD))
     tally = Tally()
     checker = _Checker(executor, jobs, timeout, DEFAULT_SECRET if secret is None else secret)
     with atomic_writer(out) as stream, checker:

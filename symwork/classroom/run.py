@@ -1,7 +1,7 @@
 """Running a grading plan: chunks of tasks through an executor, each chunk in a sandbox worker under limits.
 
-The work is split into chunks of rows (grouped by derivation and seed, so each reference answer is built
-once per worker) and sent through a `concurrent.futures.Executor`. Each task drives a persistent sandbox
+The work is split into chunks of rows (grouped by derivation and seed, so each derivation is prepared and each
+reference answer built by one worker) and sent through a `concurrent.futures.Executor`. Each task drives a persistent sandbox
 worker process (`symwork.answers.sandbox`): a chunk runs there under one generous limit, and a chunk that
 overruns is re-run row by row, each under the per-row ``timeout``, so one hostile answer costs only its row.
 Every row is checked by the one checker, `symwork.answers.marking.check_answer`.
@@ -39,7 +39,8 @@ from symwork.errors import (
 DEFAULT_SECRET = b"symwork grade: the default secret; give a course's own with --secret-file"
 #: Seconds per row added to a chunk's limit; a chunk past its limit is re-run row by row.
 CHUNK_SECONDS_PER_ROW = 0.5
-MAX_CHUNK = 32
+#: The most rows in a chunk: a class's derivation (a few variants, a few hundred distinct answers at most) fits.
+MAX_CHUNK = 128
 #: Answers longer than this are not kept in a worker's cache of checked rows.
 MAX_CACHED_ANSWER = 400
 #: The checker's verdict → the report's verdict.
@@ -228,27 +229,38 @@ def _single(box: Sandbox, task: Task, timeout: float, budget: float, secret: byt
 
 
 def _chunks(tasks: list[Task], capacity: int) -> list[list[Task]]:
-    """Chunks of rows that keep each reference answer's rows together, so each is built by one worker only.
+    """Chunks that keep each derivation's rows together, and within it each variant's, largest chunk first.
 
-    Rows are ordered by (derivation, seed, answer) and packed group by group, a group being the rows of one
-    variant; only a group larger than a chunk is split. The order is deterministic.
+    A worker prepares a derivation's result once (about 30 ms) and builds each variant's reference answer
+    once (about 10 ms): rows of one derivation sent to two workers would cost both twice. So a derivation's
+    rows share a chunk when they fit; a larger one is split between variants, and only a variant larger than
+    a chunk is split. Small derivations share chunks. The largest chunks go first, so that the last ones,
+    which decide when the workers finish, are short. The order is deterministic.
     """
     ordered = sorted(tasks, key=lambda t: (t.derivation, -1 if t.seed is None else t.seed, t.answer))
     size = max(1, min(MAX_CHUNK, -(-len(ordered) // (capacity * 4))))
     chunks: list[list[Task]] = []
     current: list[Task] = []
-    for _, grouped in itertools.groupby(ordered, key=lambda t: (t.derivation, t.seed)):
-        group = list(grouped)
-        if current and len(current) + len(group) > size:
+    for _, same_derivation in itertools.groupby(ordered, key=lambda t: t.derivation):
+        rows = list(same_derivation)
+        if current and len(current) + len(rows) > size:
             chunks.append(current)
             current = []
-        while len(current) + len(group) > size:
-            chunks.append(group[:size])
-            group = group[size:]
-        current += group
+        if len(current) + len(rows) <= size:
+            current += rows
+            continue
+        for _, grouped in itertools.groupby(rows, key=lambda t: t.seed):
+            group = list(grouped)
+            if current and len(current) + len(group) > size:
+                chunks.append(current)
+                current = []
+            while len(current) + len(group) > size:
+                chunks.append(group[:size])
+                group = group[size:]
+            current += group
     if current:
         chunks.append(current)
-    return chunks
+    return sorted(chunks, key=len, reverse=True)  # stable: equal sizes keep their order
 
 
 def submit_chunks(

@@ -44,17 +44,33 @@ _PREPARED_FORMULAS: dict[tuple[str, str, tuple[tuple[str, int], ...], str], Any]
 
 def make_exercise(derivation: Derivation, seed: int) -> Exercise:
     """The exercise for ``seed``: the hook draws values and a prompt; the engine computes every part's exact answer."""
-    if derivation.exercise is None:
-        raise InputError(f"Derivation {derivation.id!r} has no exercise generator.")
-    rng = np.random.default_rng(seed)
-    drawn = derivation.exercise(rng)
-    answer = drawn.answer if drawn.answer is not None else exact_answer(derivation, drawn.values)
+    drawn = _drawn(derivation, seed)
+    answer = _result(derivation, drawn)
     # An exercise without parts asks one thing: the result, named by its answer label.
     parts = drawn.parts or (Part(name=drawn.answer_label),)
     filled = tuple(
         _filled(derivation, drawn.values, part, answer, LETTERS[number]) for number, part in enumerate(parts)
     )
     return replace(drawn, answer=answer, parts=filled, derivation_id=derivation.id, seed=seed)
+
+
+def exercise_result(derivation: Derivation, seed: int) -> Any:
+    """The exact answer of the variant for ``seed``, its parts left out: what a typed answer is graded against.
+
+    The same value as ``make_exercise(derivation, seed).answer``, at a fraction of the cost where parts ask for
+    formulas of their own (each one an exact value to compute and simplify).
+    """
+    return _result(derivation, _drawn(derivation, seed))
+
+
+def _drawn(derivation: Derivation, seed: int) -> Exercise:
+    if derivation.exercise is None:
+        raise InputError(f"Derivation {derivation.id!r} has no exercise generator.")
+    return derivation.exercise(np.random.default_rng(seed))
+
+
+def _result(derivation: Derivation, drawn: Exercise) -> Any:
+    return drawn.answer if drawn.answer is not None else exact_answer(derivation, drawn.values)
 
 
 #: Part labels in order.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -329,12 +330,25 @@ def _tidy(value: Any) -> Any:
     """
     if not isinstance(value, sp.Basic) or value.is_Rational or value.free_symbols != set():
         return value
-    candidates = [_shielded_simplify(value)]
+    return _once(_tidy_constant, value)
+
+
+def _tidy_constant(value: Any) -> Any:
+    candidates = [_once(_shielded_simplify, value)]
     if value.has(sp.log):
         # Logarithms of rationals split into logarithms of primes and collected: −ln 3/6 + 8 ln 2/3
         # rather than five logarithms of fractions. The form with fewer logarithms is kept.
-        candidates.append(_shielded_simplify(sp.expand(value.replace(lambda node: isinstance(node, sp.log), _prime_logs))))
+        split = sp.expand(value.replace(lambda node: isinstance(node, sp.log), _prime_logs))
+        candidates.append(_once(_shielded_simplify, split))
     return min(candidates, key=lambda form: (len(form.atoms(sp.log)), sp.count_ops(form)))
+
+
+def _once(function: Callable[[Any], Any], value: Any) -> Any:
+    # Once per structure (srepr: 2 and 2.0 apart): simplify is most of a variant's cost, and variants share constants.
+    return _by_structure(function, sp.srepr(value), value)
+
+
+_by_structure = lru_cache(maxsize=8192)(lambda function, _structure, value: function(value))
 
 
 def _shielded_simplify(value: Any) -> Any:
