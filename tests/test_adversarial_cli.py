@@ -126,9 +126,11 @@ def test_adversarial_ctrl_c_during_grading_stops_cleanly(tmp_path: Path) -> None
     # 30,000 distinct answers take half a minute or more: on a loaded machine, 3,000 could finish before the Ctrl-C.
     rows = "".join(f"s{k},sigmoid-derivative,sigma(x)*(1-sigma(x))+{k}x\n" for k in range(30_000))
     (tmp_path / "answers.csv").write_text("id,derivation,answer\n" + rows)
+    # PYTHONFAULTHANDLER: if the command does not stop, SIGABRT makes it print where each thread waits.
     process = subprocess.Popen(
         [sys.executable, "-m", "symwork", "grade", "answers.csv", "--out", "report.csv", "-j", "2"],
         cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        env={**os.environ, "PYTHONFAULTHANDLER": "1", "SYMWORK_TRACE": "1"},
     )  # fmt: skip
     deadline = time.monotonic() + 120
     # Wait until both sandbox workers run (the fork server and its two workers are up), then press Ctrl-C.
@@ -139,7 +141,12 @@ def test_adversarial_ctrl_c_during_grading_stops_cleanly(tmp_path: Path) -> None
     assert process.poll() is None, "the grading finished before it could be interrupted"
     os.killpg(process.pid, signal.SIGINT)
     started = time.monotonic()
-    _, stderr = process.communicate(timeout=60)
+    try:
+        _, stderr = process.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.kill(process.pid, signal.SIGABRT)
+        _, stderr = process.communicate(timeout=30)
+        pytest.fail(f"grade did not stop within 60 s of Ctrl-C; its threads:\n{stderr[-6000:]}")
     assert process.returncode == 130, stderr
     assert time.monotonic() - started < 15
     assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr

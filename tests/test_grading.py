@@ -258,3 +258,11 @@ def test_grade_reference_is_the_exercise_answer_and_tidied_once_per_structure() 
     exact, floating = sp.sqrt(2) + sp.Integer(2), sp.sqrt(2) + sp.Float(2.0)
     assert sp.srepr(instances.tidy_all(exact)) == sp.srepr(sp.simplify(exact))
     assert instances.tidy_all(floating).has(sp.Float) and not instances.tidy_all(exact).has(sp.Float)
+
+
+def test_grade_command_forks_its_workers_with_the_library_loaded() -> None:
+    # The CLI starts the fork server before grading does: it must ask for the same preload, or it is lost.
+    from symwork.classroom.grading import LIBRARY_PRELOAD
+    from symwork.cli.app import EXTRA_PRELOAD
+
+    assert EXTRA_PRELOAD["grade"] == (LIBRARY_PRELOAD,)

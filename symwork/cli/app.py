@@ -20,6 +20,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 #: Commands that check answers in sandbox workers (see `_load`).
 SANDBOXED_COMMANDS = frozenset({"check", "verify", "equal", "grade"})
+#: What a command's fork server loads beyond the checker: `grade` checks many derivations, so its workers fork
+#: with the whole library in memory (`check` and `verify` load just their one derivation, in the worker).
+EXTRA_PRELOAD: dict[str, tuple[str, ...]] = {"grade": ("symwork.classroom.preload",)}
 #: Exit codes beyond a command's own (0 done, 1 a failed build or a wrong answer): documented in `main`'s help.
 EXIT_INTERRUPTED = 130
 EXIT_OS_ERROR = 2
@@ -53,6 +56,10 @@ def _friendly(function: F) -> F:
             )
             sys.exit(EXIT_INTERRUPTED)
         except OSError as exc:
+            if os.environ.get("SYMWORK_TRACE"):
+                import traceback  # noqa: PLC0415 - diagnostics only
+
+                traceback.print_exc()
             where = f" {str(exc.filename)!r}" if exc.filename else ""
             click.echo(
                 f"symwork: the system refused{where}: {exc.strerror or exc}; check the path and permissions.", err=True
@@ -116,7 +123,7 @@ def _load(ctx: click.Context) -> None:
         from symwork.answers.sandbox import PRELOAD
         from symwork.publish.jobs import quiet_children
 
-        quiet_children(PRELOAD)
+        quiet_children((*PRELOAD, *EXTRA_PRELOAD.get(ctx.info_name or "", ())))
 
 
 class Seconds(click.ParamType):
