@@ -131,6 +131,9 @@ def test_adversarial_ctrl_c_during_grading_stops_cleanly(tmp_path: Path) -> None
         [sys.executable, "-m", "symwork", "grade", "answers.csv", "--out", "report.csv", "-j", "2"],
         cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
         env={**os.environ, "PYTHONFAULTHANDLER": "1", "SYMWORK_TRACE": "1"},
+        # As from a terminal: a test runner started in the background has Ctrl-C ignored, and a command
+        # started with it ignored rightly keeps ignoring it (that is how `cmd &` works).
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )  # fmt: skip
     deadline = time.monotonic() + 120
     # Wait until both sandbox workers run (the fork server and its two workers are up), then press Ctrl-C.
