@@ -10,7 +10,7 @@ import stat
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 #: A cell starting with one of these is a formula to a spreadsheet (OWASP's CSV-injection rule).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -32,26 +32,33 @@ def _mode_for(path: Path) -> int:
 
 
 @contextlib.contextmanager
+def _atomic(path: Path, mode: str, encoding: str | None = None, newline: str | None = None) -> Iterator[IO[Any]]:
+    """A stream to a temporary file beside ``path``, synced, given the mode of `write_atomic` and moved into place."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    permissions = _mode_for(path)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, mode, encoding=encoding, newline=newline) as stream:
+            yield stream
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, permissions)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+@contextlib.contextmanager
 def atomic_writer(path: Path) -> Iterator[IO[str]]:
     """A UTF-8 text stream to a temporary file beside ``path``, moved into place when the block ends without an error.
 
     For outputs written piece by piece (a class's report, row by row): readers never see half a file, and
     an error or Ctrl-C leaves the old file as it was. The mode rules are those of `write_atomic`.
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    mode = _mode_for(path)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            yield stream
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    with _atomic(path, "w", encoding="utf-8", newline="") as stream:
+        yield stream
 
 
 def write_atomic(path: Path, data: bytes | str) -> None:
@@ -60,21 +67,8 @@ def write_atomic(path: Path, data: bytes | str) -> None:
     The file gets the mode of the file it replaces, or the usual mode for a new file under the umask
     (mkstemp alone would leave every output 0600, unreadable to a TA or a web server).
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    payload = data.encode("utf-8") if isinstance(data, str) else data
-    mode = _mode_for(path)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(payload)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    with _atomic(path, "wb") as stream:
+        stream.write(data.encode("utf-8") if isinstance(data, str) else data)
 
 
 def safe_cell(value: object) -> str:

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from symwork.cli import main
 
-from .conftest import USER_DERIVATION
+from .conftest import USER_DERIVATION, descendants
 
 
 def _symwork(
@@ -138,7 +138,7 @@ def test_adversarial_ctrl_c_during_grading_stops_cleanly(tmp_path: Path) -> None
     deadline = time.monotonic() + 120
     # Wait until both sandbox workers run (the fork server and its two workers are up), then press Ctrl-C.
     # (A worker still starting when the command exits prints a BrokenPipeError: symwork.answers.sandbox's to fix.)
-    while process.poll() is None and time.monotonic() < deadline and len(_descendants(process.pid)) < 3:
+    while process.poll() is None and time.monotonic() < deadline and len(descendants(process.pid)) < 3:
         time.sleep(0.1)
     time.sleep(1.0)
     assert process.poll() is None, "the grading finished before it could be interrupted"
@@ -157,21 +157,6 @@ def test_adversarial_ctrl_c_during_grading_stops_cleanly(tmp_path: Path) -> None
         "symwork: interrupted; every file written is complete, and the next run redoes the rest."
     )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["answers.csv"]
-
-
-def _descendants(pid: int) -> set[int]:
-    parents: dict[int, int] = {}
-    for stat_file in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat_file.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        parents[int(stat_file.parent.name)] = int(fields[1])
-    found, frontier = set(), {pid}
-    while frontier:
-        frontier = {child for child, parent in parents.items() if parent in frontier} - found
-        found |= frontier
-    return found
 
 
 def test_adversarial_grade_options_for_the_key_the_secret_and_the_size(runner: CliRunner, tmp_path: Path) -> None:

@@ -261,8 +261,7 @@ def test_grade_reference_is_the_exercise_answer_and_tidied_once_per_structure() 
 
 
 def test_grade_command_forks_its_workers_with_the_library_loaded() -> None:
-    # The CLI starts the fork server before grading does: it must ask for the same preload, or it is lost.
-    from symwork.classroom.grading import LIBRARY_PRELOAD
-    from symwork.cli.app import EXTRA_PRELOAD
+    # A fork server runs with the preload of whoever starts it first: the CLI must leave it to grade_file.
+    from symwork.cli.app import FORK_SERVER_COMMANDS, SANDBOXED_COMMANDS
 
-    assert EXTRA_PRELOAD["grade"] == (LIBRARY_PRELOAD,)
+    assert "grade" in SANDBOXED_COMMANDS and "grade" not in FORK_SERVER_COMMANDS

@@ -31,6 +31,8 @@ from symwork.web.app import SECURITY_HEADERS, create_app  # noqa: E402
 from symwork.web.settings import Settings, is_loopback  # noqa: E402
 from symwork.web.texts import text  # noqa: E402
 
+from .conftest import descendants  # noqa: E402
+
 #: One server per module: its tests run in one xdist worker.
 pytestmark = pytest.mark.xdist_group("web-pages")
 ROOT = Path(__file__).resolve().parent.parent
@@ -152,23 +154,6 @@ def test_web_serve_warns_before_listening_on_a_network() -> None:
     assert "Cannot listen on 203.0.113.1:0" in result.output
 
 
-def _descendants(pid: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                parent = int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(parent, []).append(int(entry))
-    found, todo = [], [pid]
-    while todo:
-        kids = children.get(todo.pop(), [])
-        found += kids
-        todo += kids
-    return found
-
-
 def _running(pid: int) -> bool:
     try:
         return "State:\tZ" not in Path(f"/proc/{pid}/status").read_text()
@@ -199,7 +184,7 @@ def test_web_serve_stops_on_ctrl_c_with_every_worker_ended() -> None:
         assert url, lines
         with urllib.request.urlopen(url.group() + "api/derivations", timeout=30) as response:
             assert response.status == 200
-        helpers = _descendants(server.pid)
+        helpers = descendants(server.pid)
         assert len(helpers) >= 3  # the fork server and two warm workers at least
         os.killpg(server.pid, signal.SIGINT)  # Ctrl-C in a terminal signals the whole process group
         rest = server.stderr.read()

@@ -20,9 +20,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 #: Commands that check answers in sandbox workers (see `_load`).
 SANDBOXED_COMMANDS = frozenset({"check", "verify", "equal", "grade"})
-#: What a command's fork server loads beyond the checker: `grade` checks many derivations, so its workers fork
-#: with the whole library in memory (`check` and `verify` load just their one derivation, in the worker).
-EXTRA_PRELOAD: dict[str, tuple[str, ...]] = {"grade": ("symwork.classroom.preload",)}
+#: The commands whose fork server `_load` starts. Not `grade`: `grade_file` starts its own, preloading the
+#: whole library, and a fork server started here first would run without it.
+FORK_SERVER_COMMANDS = SANDBOXED_COMMANDS - {"grade"}
 #: Exit codes beyond a command's own (0 done, 1 a failed build or a wrong answer): documented in `main`'s help.
 EXIT_INTERRUPTED = 130
 EXIT_OS_ERROR = 2
@@ -117,13 +117,13 @@ def _load(ctx: click.Context) -> None:
             registry.check_folder(folder)
         else:
             registry.add_library(folder)
-    if ctx.info_name in SANDBOXED_COMMANDS:
+    if ctx.info_name in FORK_SERVER_COMMANDS:
         # Lazy, like the imports above. The sandbox's workers fork from multiprocessing's fork server: started
         # here with Ctrl-C ignored, they leave an interrupt to this process (no traceback from a worker).
         from symwork.answers.sandbox import PRELOAD
         from symwork.publish.jobs import quiet_children
 
-        quiet_children((*PRELOAD, *EXTRA_PRELOAD.get(ctx.info_name or "", ())))
+        quiet_children(PRELOAD)
 
 
 class Seconds(click.ParamType):
