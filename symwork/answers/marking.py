@@ -80,18 +80,15 @@ def compare_texts(a_text: str, b_text: str, *, syntax: str = "auto", seed: int =
         return Comparison(AnswerVerdict.DIFFERENT, "shape", detail=exc.words, notes=tuple(reader.notes))
     comparison = Comparison.from_verdict(judgement.verdict)
     notes = tuple(reader.notes)
-    if comparison.verdict in (AnswerVerdict.EQUAL, AnswerVerdict.DIFFERENT):
+    if comparison.verdict == AnswerVerdict.EQUAL:
         letters, as_matrices = _as_matrices(reader, a_text, b_text, syntax, seed)
-        named = ", ".join(letters)
-        if comparison.verdict == AnswerVerdict.EQUAL and as_matrices == AnswerVerdict.DIFFERENT:
+        if as_matrices == AnswerVerdict.DIFFERENT:
             doubt = (
-                f"equal if {named} are numbers, but not if they are matrices (matrix products do not commute); write "
-                f"them bold or transposed (\\mathbf{{{letters[0]}}}, {letters[0]}^T) or check against a derivation to say which"
+                f"equal if {', '.join(letters)} are numbers, but not if they are matrices (matrix products do not "
+                f"commute); write them bold or transposed (\\mathbf{{{letters[0]}}}, {letters[0]}^T) or check against "
+                "a derivation to say which"
             )
             return Comparison(AnswerVerdict.UNDECIDED, "shapes", detail=doubt, notes=notes)
-        if comparison.method == "shape" and as_matrices == AnswerVerdict.EQUAL:
-            # Read as numbers the two sides cannot even have one shape (A^{-1}A against I): matrices is the reading.
-            return Comparison(AnswerVerdict.EQUAL, "numeric", notes=(*notes, f"read {named} as matrices"))
     detail = "; ".join(dict.fromkeys(part for part in (comparison.detail, *judgement.words) if part))
     return Comparison(comparison.verdict, comparison.method, comparison.counterexample, detail=detail, notes=notes)
 

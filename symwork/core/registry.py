@@ -22,6 +22,7 @@ from symwork.errors import LibraryError, UnknownDerivationError
 if TYPE_CHECKING:
     from symwork.core.derivation import Derivation
     from symwork.core.spec import Body, Exercise, Input
+
 #: Environment variable naming extra derivation folders, separated like PATH.
 LIBRARY_ENV = "SYMWORK_LIBRARY"
 
@@ -287,9 +288,8 @@ def _ensure_loaded(*, strict: bool = True) -> None:
                 except LibraryError as exc:  # a missing folder is an error too, not a silent empty library
                     if str(exc) not in _LOAD_ERRORS:
                         _LOAD_ERRORS.append(str(exc))
-        if strict and _LOAD_ERRORS:
-            more = f" ({len(_LOAD_ERRORS) - 1} more module(s) failed too)" if len(_LOAD_ERRORS) > 1 else ""
-            raise LibraryError(_LOAD_ERRORS[0] + more)
+        if strict:
+            _raise_failures(_LOAD_ERRORS)
 
 
 def topics() -> list[Topic]:

@@ -80,7 +80,7 @@ def _spaced_products(stream: Iterator[Token]) -> Iterator[Token]:
                     f"'{previous} {token}' at column {previous.column}: write {previous}({token}); "
                     "in plain syntax a function's argument goes in brackets."
                 )
-            if brackets == 0 and previous.type != "NUMBER" or token.type == "NAME" and previous.type == "NUMBER":
+            if brackets == 0 and previous.type != "NUMBER":  # after a number the grammar joins them already (2 x)
                 yield Token.new_borrow_pos("_STAR", "*", token)
         previous = token
         yield token
