@@ -141,3 +141,9 @@ def test_cli_grade_writes_one_row_per_submission(runner: CliRunner, tmp_path: Pa
     rows = out.read_text().strip().splitlines()
     assert rows[0].startswith("id,derivation,seed,status,verdict,feedback")
     assert len(rows) == 4
+
+
+def test_cli_build_unknown_worksheet_suggests_the_closest_name(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["build", "calclus", "--no-pdf", "--out", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "Did you mean 'calculus'?" in result.output

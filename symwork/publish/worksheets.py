@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
 from collections.abc import Iterable
@@ -138,9 +139,9 @@ def resolve(targets: Iterable[str]) -> list[Worksheet]:
         elif target.endswith(".toml"):
             chosen.append(load_toml(target))
         else:
-            raise InputError(
-                f"Unknown worksheet {target!r}; use one of {', '.join(builtin)} or a .toml file."
-            )
+            close = difflib.get_close_matches(target, list(builtin), n=1)
+            hint = f"Did you mean {close[0]!r}? Or use" if close else "Use"
+            raise InputError(f"Unknown worksheet {target!r}. {hint} one of {', '.join(builtin)} or a .toml file.")
     return chosen or list(builtin.values())
 
 
